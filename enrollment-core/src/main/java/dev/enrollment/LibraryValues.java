@@ -1,0 +1,22 @@
+package dev.enrollment;
+
+import dev.enrollment.internal.Values;
+
+import java.time.Instant;
+
+/** The one way the implementation makes saved users and enrollments; installed by {@link User}. Not API. */
+final class LibraryValues implements Values.Factory {
+    @Override
+    public User savedUser(long id, String username, String email) {
+        if (id <= 0) {
+            throw new IllegalArgumentException("a saved user's id is positive");
+        }
+        return new User(id, username, email);
+    }
+
+    @Override
+    public Enrollment enrollment(long id, User user, CourseKey course, CourseMode mode, boolean active,
+                                 Instant created) {
+        return new Enrollment(id, user, course, mode, active, created);
+    }
+}

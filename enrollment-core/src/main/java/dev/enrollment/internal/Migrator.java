@@ -1,0 +1,82 @@
+package dev.enrollment.internal;
+
+import dev.enrollment.DatabaseException;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.SQLException;
+
+/**
+ * Runs the library's Flyway migrations. Flyway is configured from code only (no environment variables, no
+ * configuration files), so a host application's own Flyway settings never leak in; the history lives in its own
+ * table, {@code enrollment_schema_history}, beside whatever else the schema holds.
+ */
+public final class Migrator {
+    /** The library's Flyway history table. */
+    public static final String HISTORY_TABLE = "enrollment_schema_history";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Migrator.class);
+
+    private Migrator() {
+    }
+
+    /**
+     * Returns the Flyway configuration for a data source and dialect.
+     *
+     * @param dataSource a data source whose account may run DDL
+     * @param dialect    the dialect, which picks the migration location
+     * @return the loaded Flyway instance
+     */
+    public static Flyway flyway(DataSource dataSource, Dialect dialect) {
+        return Flyway.configure(Migrator.class.getClassLoader())
+                .dataSource(dataSource)
+                .table(HISTORY_TABLE)
+                .locations(dialect.migrationLocation())
+                .failOnMissingLocations(true)
+                // A host application's schema already holds tables: baseline below our V1, so V1 still runs.
+                .baselineOnMigrate(true)
+                .baselineVersion("0")
+                .baselineDescription("enrollment: schema already held other tables")
+                .validateMigrationNaming(true)
+                .cleanDisabled(true)
+                .load();
+    }
+
+    /**
+     * Applies every pending migration; a no-op when there is none.
+     *
+     * @param dataSource a data source whose account may run DDL
+     * @param dialect    the dialect
+     * @return how many migrations were applied
+     * @throws DatabaseException if a migration fails; the message says which
+     */
+    public static int migrate(DataSource dataSource, Dialect dialect) {
+        try {
+            MigrateResult result = flyway(dataSource, dialect).migrate();
+            if (result.migrationsExecuted > 0) {
+                LOG.info("enrollment schema migrated to version {} ({} migrations applied)",
+                        result.targetSchemaVersion, result.migrationsExecuted);
+            }
+            return result.migrationsExecuted;
+        } catch (FlywayException e) {
+            SQLException sql = Failures.sqlException(e);
+            String why = JdbcUrls.redact(e.getMessage());
+            if (sql != null && isMissingPrivilege(sql)) {
+                why = "the account lacks the rights to create or alter tables (migrate needs DDL rights; give "
+                        + "Enrollments.builder().migrationDataSource(...) an account that has them): "
+                        + JdbcUrls.redact(sql.getMessage());
+            }
+            throw new DatabaseException("migrate", 1, "migrate failed: " + why, sql != null ? sql : e);
+        }
+    }
+
+    private static boolean isMissingPrivilege(SQLException e) {
+        // MySQL/MariaDB 1142 (command denied), 1044 (access denied to database); SQLState 42501 (PostgreSQL, H2)
+        int code = e.getErrorCode();
+        return code == 1142 || code == 1044 || "42501".equals(e.getSQLState());
+    }
+}

@@ -1,0 +1,78 @@
+package dev.enrollment.internal;
+
+import dev.enrollment.CourseKey;
+import dev.enrollment.CourseMode;
+import dev.enrollment.Enrollment;
+import dev.enrollment.User;
+
+import java.time.Instant;
+
+/**
+ * The bridge through which the implementation makes saved {@link User}s and {@link Enrollment}s, whose
+ * constructors are not public. {@code dev.enrollment.User} installs the only factory when it is initialized, so a
+ * caller cannot make a saved user with an id of its choosing.
+ */
+public final class Values {
+    /** Makes the values whose constructors are package-private in {@code dev.enrollment}. */
+    public interface Factory {
+        /**
+         * Makes a saved user.
+         *
+         * @param id       the database id, positive
+         * @param username the stored username
+         * @param email    the stored email
+         * @return the user
+         */
+        User savedUser(long id, String username, String email);
+
+        /**
+         * Makes an enrollment.
+         *
+         * @param id      the row id
+         * @param user    the saved user
+         * @param course  the course
+         * @param mode    the mode
+         * @param active  the is_active column
+         * @param created the created column, may be null
+         * @return the enrollment
+         */
+        Enrollment enrollment(long id, User user, CourseKey course, CourseMode mode, boolean active, Instant created);
+    }
+
+    private static final String FACTORY_CLASS = "dev.enrollment.LibraryValues";
+    private static volatile Factory factory;
+
+    private Values() {
+    }
+
+    /**
+     * Installs the factory; called once, by {@code dev.enrollment.User}'s static initializer.
+     *
+     * @param f the library's factory
+     */
+    public static synchronized void install(Factory f) {
+        if (factory != null || f == null || !f.getClass().getName().equals(FACTORY_CLASS)
+                || f.getClass().getClassLoader() != Values.class.getClassLoader()) {
+            throw new IllegalStateException("only dev.enrollment installs the value factory, once");
+        }
+        factory = f;
+    }
+
+    /**
+     * Returns the factory, initializing {@code dev.enrollment.User} first if needed.
+     *
+     * @return the library's factory
+     */
+    public static Factory factory() {
+        Factory f = factory;
+        if (f == null) {
+            try {
+                Class.forName(User.class.getName(), true, Values.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException(e);
+            }
+            f = factory;
+        }
+        return f;
+    }
+}
