@@ -1,21 +1,31 @@
 package dev.enrollment;
 
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The enrollments in {@code student_courseenrollment}. Every method takes a {@link User}, never a raw id.
  *
- * <p>Get it from {@link Enrollments#enrollments()}. Thread-safe.
+ * <p>Every change writes one row of {@code student_historicalcourseenrollment} in the same transaction
+ * ({@code history_type} {@code +} created, {@code ~} changed, {@code -} deleted; with the actor and reason given
+ * to {@link #changedBy}), and fires one {@link EnrollmentEvent} after commit. A call that changes nothing writes
+ * no history and fires no event.
+ *
+ * <p>Get it from {@link Enrollments#enrollments()} or {@link Transaction#enrollments()}. Thread-safe.
  */
 public interface EnrollmentRepository {
     /**
      * Returns the user's enrollment in the course, creating it if there is none.
      *
      * <p>A new row is inactive, in mode {@link CourseMode#AUDIT}, with {@code created} set to now (Open edX
-     * semantics: {@link #enroll} activates). An existing row is returned unchanged.
+     * semantics: {@link #enroll} activates); writes history {@code +} and fires {@link EnrollmentEvent.Type#CREATED}.
+     * An existing row is returned unchanged, writing nothing.
      *
      * <p>An unsaved user is inserted first, in the same transaction as the enrollment: both rows are written or
-     * neither is. An unsaved user whose username is taken is never attached to the existing account.
+     * neither is (and, as {@link Users#save} does, the user's unused allowances are linked). An unsaved user whose
+     * username is taken is never attached to the existing account.
      *
      * <p>Race-safe: concurrent calls for one user and course all return the same row, and none of them sees a
      * duplicate-key error. A saved user is trusted: there is no per-call check that the user row still exists.
@@ -30,7 +40,52 @@ public interface EnrollmentRepository {
     Enrollment getOrCreate(User user, CourseKey course);
 
     /**
-     * Finds the user's enrollment in the course, active or not.
+     * Makes the user actively enrolled in the course in the given mode: creates the row if there is none
+     * ({@code +}, {@link EnrollmentEvent.Type#CREATED}), activates an inactive one ({@code ~},
+     * {@link EnrollmentEvent.Type#ACTIVATED}, mode set too), or changes the mode of an active one ({@code ~},
+     * {@link EnrollmentEvent.Type#MODE_CHANGED}). Already active in that mode: nothing is written.
+     *
+     * <p>Concurrent calls for one user and course end in one row whose state is that of the last to commit, with
+     * history in commit order. Idempotent: retried on deadlock.
+     *
+     * @param user   a saved user
+     * @param course the course
+     * @param mode   the mode
+     * @return the enrollment after the call
+     * @throws InvalidInputException if an argument is null or the user is not saved; nothing is written
+     * @throws DatabaseException     if the database fails; nothing is written
+     */
+    Enrollment enroll(User user, CourseKey course, CourseMode mode);
+
+    /**
+     * Deactivates the user's enrollment in the course ({@code ~}, {@link EnrollmentEvent.Type#DEACTIVATED}). The row
+     * stays, with its mode. Already inactive: nothing is written.
+     *
+     * @param user   a saved user
+     * @param course the course
+     * @return the enrollment after the call
+     * @throws InvalidInputException if an argument is null or the user is not saved; nothing is written
+     * @throws NotFoundException     if the user has no enrollment in the course; nothing is written
+     * @throws DatabaseException     if the database fails; nothing is written
+     */
+    Enrollment unenroll(User user, CourseKey course);
+
+    /**
+     * Changes the mode of the user's enrollment in the course, active or not ({@code ~},
+     * {@link EnrollmentEvent.Type#MODE_CHANGED}). Already in that mode: nothing is written.
+     *
+     * @param user   a saved user
+     * @param course the course
+     * @param mode   the new mode
+     * @return the enrollment after the call
+     * @throws InvalidInputException if an argument is null or the user is not saved; nothing is written
+     * @throws NotFoundException     if the user has no enrollment in the course; nothing is written
+     * @throws DatabaseException     if the database fails; nothing is written
+     */
+    Enrollment changeMode(User user, CourseKey course, CourseMode mode);
+
+    /**
+     * Finds the user's enrollment in the course, active or not. Writes nothing.
      *
      * @param user   a saved user
      * @param course the course
@@ -41,7 +96,7 @@ public interface EnrollmentRepository {
     Optional<Enrollment> find(User user, CourseKey course);
 
     /**
-     * Tells whether the user has an active enrollment in the course.
+     * Tells whether the user has an active enrollment in the course. Writes nothing.
      *
      * @param user   a saved user
      * @param course the course
@@ -50,4 +105,60 @@ public interface EnrollmentRepository {
      * @throws DatabaseException     if the database fails
      */
     boolean isEnrolled(User user, CourseKey course);
+
+    /**
+     * Lists the user's enrollments, active and inactive, oldest first. Writes nothing.
+     *
+     * @param user a saved user
+     * @return the enrollments
+     * @throws InvalidInputException if the user is null or not saved
+     * @throws DatabaseException     if the database fails
+     */
+    List<Enrollment> forUser(User user);
+
+    /**
+     * Streams the course's enrollments, active and inactive, in id order, from the server: rows are read as the
+     * stream is consumed, never all at once, so a course of any size fits in little memory. The stream holds a
+     * connection until it is closed: use try-with-resources. Enrollments whose user row no longer exists (orphans)
+     * are left out. Writes nothing.
+     *
+     * @param course the course
+     * @return the enrollments; close it
+     * @throws InvalidInputException if the course is null
+     * @throws DatabaseException     if the database fails, also while the stream is consumed
+     */
+    Stream<Enrollment> forCourse(CourseKey course);
+
+    /**
+     * Streams the users enrolled in the course that pass the filter, in enrollment id order, from the server, as
+     * {@link #forCourse} does. Close it. Writes nothing.
+     *
+     * @param course the course
+     * @param filter active only, or inactive too, and optionally some modes
+     * @return the users; close it
+     * @throws InvalidInputException if an argument is null
+     * @throws DatabaseException     if the database fails, also while the stream is consumed
+     */
+    Stream<User> usersInCourse(CourseKey course, CourseFilter filter);
+
+    /**
+     * Counts the course's active enrollments per mode. Writes nothing.
+     *
+     * @param course the course
+     * @return the counts; modes with no active enrollment are absent
+     * @throws InvalidInputException if the course is null
+     * @throws DatabaseException     if the database fails
+     */
+    Map<CourseMode, Long> countsByMode(CourseKey course);
+
+    /**
+     * Returns a view of this repository whose changes record who made them and why in the history rows
+     * ({@code history_user_id}, {@code history_change_reason}).
+     *
+     * @param actor  the saved user making the changes, or null for none
+     * @param reason why, at most 100 characters, or null for none
+     * @return a repository recording the actor and reason
+     * @throws InvalidInputException if the actor is not saved or the reason is longer than 100 characters
+     */
+    EnrollmentRepository changedBy(User actor, String reason);
 }

@@ -2,6 +2,9 @@ package dev.enrollment;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.enrollment.internal.AllowanceStore;
+import dev.enrollment.internal.Change;
+import dev.enrollment.internal.Checks;
 import dev.enrollment.internal.Database;
 import dev.enrollment.internal.Dialect;
 import dev.enrollment.internal.EnrollmentStore;
@@ -9,12 +12,18 @@ import dev.enrollment.internal.Failures;
 import dev.enrollment.internal.JdbcUrls;
 import dev.enrollment.internal.Migrator;
 import dev.enrollment.internal.RetryPolicy;
+import dev.enrollment.internal.Scope;
+import dev.enrollment.internal.TransactionImpl;
 import dev.enrollment.internal.UserStore;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The entry point: course enrollments on a database, with no foreign key from the enrollment tables to
@@ -38,14 +47,17 @@ public final class Enrollments implements AutoCloseable {
     private final HikariDataSource ownedPool;
     private final Users users;
     private final EnrollmentRepository enrollments;
+    private final Allowances allowances;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Enrollments(Database database, DataSource migrationDataSource, HikariDataSource ownedPool) {
         this.database = database;
         this.migrationDataSource = migrationDataSource;
         this.ownedPool = ownedPool;
-        this.users = new UserStore(database);
-        this.enrollments = new EnrollmentStore(database);
+        Scope scope = Scope.top(database);
+        this.users = new UserStore(scope);
+        this.enrollments = new EnrollmentStore(scope, Change.NONE);
+        this.allowances = new AllowanceStore(scope);
     }
 
     /**
@@ -91,6 +103,47 @@ public final class Enrollments implements AutoCloseable {
     }
 
     /**
+     * Returns the allowances repository (pre-enrollment by email).
+     *
+     * @return the allowances in {@code student_courseenrollmentallowed}
+     */
+    public Allowances allowances() {
+        return allowances;
+    }
+
+    /**
+     * Runs work in one database transaction: every call on the {@link Transaction}'s repositories runs on one
+     * connection and commits when the work returns. If the work throws, everything rolls back and the work's own
+     * exception is rethrown unchanged. Listeners hear of the changes after the commit, before this method returns;
+     * never after a rollback. Not retried: a deadlock surfaces as a {@link DatabaseException}.
+     *
+     * @param work the work; use only the repositories of the transaction it receives
+     * @throws InvalidInputException if work is null
+     * @throws DatabaseException     if the transaction cannot begin or commit
+     */
+    public void transaction(Consumer<Transaction> work) {
+        Checks.notNull(work, "work");
+        transactionResult(tx -> {
+            work.accept(tx);
+            return null;
+        });
+    }
+
+    /**
+     * Runs work in one database transaction and returns its result; see {@link #transaction(Consumer)}.
+     *
+     * @param work the work; use only the repositories of the transaction it receives
+     * @param <T>  the result type
+     * @return what the work returned, after the commit
+     * @throws InvalidInputException if work is null
+     * @throws DatabaseException     if the transaction cannot begin or commit
+     */
+    public <T> T transactionResult(Function<Transaction, T> work) {
+        Checks.notNull(work, "work");
+        return database.userTransaction(session -> work.apply(new TransactionImpl(session)));
+    }
+
+    /**
      * Closes the connection pool if the library created it ({@link Builder#jdbcUrl}); a data source given with
      * {@link Builder#dataSource} is the caller's to close. Idempotent.
      */
@@ -111,8 +164,22 @@ public final class Enrollments implements AutoCloseable {
         private String user;
         private String password;
         private DataSource migrationDataSource;
+        private final List<EnrollmentListener> listeners = new ArrayList<>();
 
         private Builder() {
+        }
+
+        /**
+         * Adds a listener for committed changes; may be called several times, and listeners run in the order they
+         * were added. See {@link EnrollmentListener} for when and how they run.
+         *
+         * @param listener the listener
+         * @return this builder
+         * @throws InvalidInputException if the listener is null
+         */
+        public Builder listener(EnrollmentListener listener) {
+            listeners.add(Checks.notNull(listener, "listener"));
+            return this;
         }
 
         /**
@@ -188,7 +255,8 @@ public final class Enrollments implements AutoCloseable {
             }
             try {
                 Dialect dialect = detect(ds);
-                return new Enrollments(new Database(ds, dialect, RetryPolicy.DEFAULT), migrationDataSource, owned);
+                return new Enrollments(new Database(ds, dialect, RetryPolicy.DEFAULT, listeners), migrationDataSource,
+                        owned);
             } catch (RuntimeException e) {
                 if (owned != null) {
                     owned.close();

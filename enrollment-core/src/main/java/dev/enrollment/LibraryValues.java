@@ -19,4 +19,15 @@ final class LibraryValues implements Values.Factory {
                                  Instant created) {
         return new Enrollment(id, user, course, mode, active, created);
     }
+
+    @Override
+    public EnrollmentEvent event(EnrollmentEvent.Type type, Enrollment before, Enrollment after) {
+        return EnrollmentEvent.of(type, before, after);
+    }
+
+    @Override
+    public Allowance allowance(long id, String email, CourseKey course, boolean autoEnroll, Instant created,
+                               User user) {
+        return new Allowance(id, email, course, autoEnroll, created, user);
+    }
 }

@@ -28,7 +28,7 @@ public final class TestDatabase implements AutoCloseable {
     private static final String POSTGRES_SERVER = env("ENROLLMENT_TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/");
     private static final String POSTGRES_USER = env("ENROLLMENT_TEST_POSTGRES_USER", "postgres");
     private static final String POSTGRES_PASSWORD = env("ENROLLMENT_TEST_POSTGRES_PASSWORD", "");
-    private static final String MARIADB_OPTIONS = "?useSSL=false&allowPublicKeyRetrieval=true";
+    private static final String MARIADB_OPTIONS = "?useSSL=false&allowPublicKeyRetrieval=true&rewriteBatchedStatements=true";
 
     private final Kind kind;
     private final String name;
@@ -74,6 +74,12 @@ public final class TestDatabase implements AutoCloseable {
             default:
                 throw new IllegalArgumentException(String.valueOf(kind));
         }
+    }
+
+    /** Opens a fresh H2 database kept on disk under target/, so its rows do not live in the test's heap. */
+    public static TestDatabase h2OnDisk() {
+        String name = "enr_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        return new TestDatabase(Kind.H2, name, "jdbc:h2:file:./target/h2/" + name, "sa", "", 4);
     }
 
     /** Runs one statement as the server's admin, outside any test database; skips or fails if unreachable. */
@@ -188,6 +194,17 @@ public final class TestDatabase implements AutoCloseable {
             }
         }
         dataSource.close();
+        if (url.startsWith("jdbc:h2:file:")) {
+            try (var files = java.nio.file.Files.list(java.nio.file.Path.of("target", "h2"))) {
+                for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) {
+                    if (f.getFileName().toString().startsWith(name)) {
+                        java.nio.file.Files.deleteIfExists(f);
+                    }
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
         if (kind == Kind.MARIADB) {
             admin(kind, "DROP DATABASE IF EXISTS " + name);
         } else if (kind == Kind.POSTGRES) {

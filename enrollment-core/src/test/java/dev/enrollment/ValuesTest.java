@@ -44,6 +44,17 @@ class ValuesTest {
                                          Instant created) {
                 return null;
             }
+
+            @Override
+            public EnrollmentEvent event(EnrollmentEvent.Type type, Enrollment before, Enrollment after) {
+                return null;
+            }
+
+            @Override
+            public Allowance allowance(long id, String email, CourseKey course, boolean autoEnroll, Instant created,
+                                       User user) {
+                return null;
+            }
         };
         assertThatThrownBy(() -> Values.install(forged)).isInstanceOf(IllegalStateException.class);
         assertThat(Values.factory().savedUser(7, "bob", "").id()).hasValue(7);

@@ -1,11 +1,17 @@
 package dev.enrollment.internal;
 
+import dev.enrollment.EnrollmentEvent;
 import dev.enrollment.EnrollmentException;
+import dev.enrollment.EnrollmentListener;
+import org.jooq.Cursor;
 import org.jooq.DSLContext;
 import org.jooq.Field;
+import org.jooq.Record;
+import org.jooq.ResultQuery;
 import org.jooq.conf.RenderNameCase;
 import org.jooq.conf.RenderQuotedNames;
 import org.jooq.conf.Settings;
+import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 import org.slf4j.Logger;
@@ -19,16 +25,30 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 
 /**
  * Runs the library's operations on a {@link DataSource}: one connection per operation, either in autocommit mode
- * (each statement on its own) or in one transaction, with deadlocks and lock-wait timeouts retried a bounded number
- * of times for idempotent operations, and every failure turned into an {@link EnrollmentException}.
+ * (reads) or in one transaction (writes), with deadlocks and lock-wait timeouts retried a bounded number of times
+ * for idempotent operations, events fired to the listeners after commit, and every failure turned into an
+ * {@link EnrollmentException}.
  */
 public final class Database {
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+    private static final DateTimeFormatter MICROS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
+    /** How many times one operation may restart its transaction (see {@link Session#restart()}). */
+    private static final int MAX_RESTARTS = 5;
+    /** Rows a streaming query fetches per round trip where the driver supports a positive fetch size. */
+    private static final int STREAM_FETCH_SIZE = 1000;
 
     /** Tables and columns are plain lowercase identifiers, created and queried unquoted in every dialect. */
     static final Settings SETTINGS = new Settings()
@@ -39,11 +59,10 @@ public final class Database {
             .withExecuteLogging(false)
             .withFetchWarnings(false);
 
-    private static final DateTimeFormatter MICROS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
-
     private final DataSource dataSource;
     private final Dialect dialect;
     private final RetryPolicy retry;
+    private final List<EnrollmentListener> listeners;
 
     /**
      * Creates the runner.
@@ -51,11 +70,13 @@ public final class Database {
      * @param dataSource where connections come from
      * @param dialect    the detected dialect
      * @param retry      how deadlocks are retried
+     * @param listeners  who hears of committed changes, in order
      */
-    public Database(DataSource dataSource, Dialect dialect, RetryPolicy retry) {
+    public Database(DataSource dataSource, Dialect dialect, RetryPolicy retry, List<EnrollmentListener> listeners) {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.retry = retry;
+        this.listeners = List.copyOf(listeners);
     }
 
     /**
@@ -104,22 +125,20 @@ public final class Database {
     }
 
     /**
-     * Runs work in autocommit mode: each statement commits on its own. For reads, and for writes that are one
-     * statement or safe to stop between statements.
+     * Runs reads in autocommit mode, retried after a deadlock.
      *
-     * @param operation  the operation's name, for messages
-     * @param idempotent whether the work may run again after a deadlock
-     * @param work       the work
-     * @param <T>        its result
+     * @param operation the operation's name, for messages
+     * @param work      the work
+     * @param <T>       its result
      * @return the work's result
      */
-    public <T> T autocommit(String operation, boolean idempotent, Function<DSLContext, T> work) {
-        return run(operation, idempotent, false, work);
+    public <T> T autocommit(String operation, Function<Session, T> work) {
+        return run(operation, true, false, false, work);
     }
 
     /**
-     * Runs work in one transaction: committed when it returns, rolled back when it throws (the work's own
-     * {@link EnrollmentException} is rethrown unchanged).
+     * Runs work in one transaction: committed when it returns, rolled back when it throws (the library's own
+     * exceptions are rethrown unchanged); listeners hear of its events after the commit.
      *
      * @param operation  the operation's name, for messages
      * @param idempotent whether the whole transaction may run again after a deadlock
@@ -127,14 +146,57 @@ public final class Database {
      * @param <T>        its result
      * @return the work's result
      */
-    public <T> T transaction(String operation, boolean idempotent, Function<DSLContext, T> work) {
-        return run(operation, idempotent, true, work);
+    public <T> T transaction(String operation, boolean idempotent, Function<Session, T> work) {
+        return run(operation, idempotent, true, false, work);
     }
 
-    private <T> T run(String operation, boolean idempotent, boolean transactional, Function<DSLContext, T> work) {
+    /**
+     * Runs a caller's work in one transaction. Never retried (the work may have other effects); whatever the work
+     * throws is rethrown unchanged after rollback; failures to begin or commit become the library's exceptions.
+     *
+     * @param work the caller's work
+     * @param <T>  its result
+     * @return the work's result
+     */
+    public <T> T userTransaction(Function<Session, T> work) {
+        return run("transaction", false, true, true, work);
+    }
+
+    /** Carries a caller's own exception past the translation of database failures. */
+    private static final class CallerFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        CallerFailure(Throwable cause) {
+            super(null, cause, false, false);
+        }
+    }
+
+    private <T> T run(String operation, boolean idempotent, boolean transactional, boolean callerWork,
+                      Function<Session, T> work) {
+        int restarts = 0;
         for (int attempt = 1; ; attempt++) {
+            Session session;
+            T result;
             try {
-                return once(transactional, work);
+                try (Connection c = dataSource.getConnection()) {
+                    session = new Session(this, dsl(c), transactional,
+                            transactional && !callerWork && restarts < MAX_RESTARTS);
+                    try {
+                        result = once(c, transactional, session, work, callerWork);
+                    } finally {
+                        session.close();
+                    }
+                }
+            } catch (Session.Restart e) {
+                restarts++;
+                attempt--;
+                continue;
+            } catch (CallerFailure e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof Error) {
+                    throw (Error) cause;
+                }
+                throw (RuntimeException) cause;
             } catch (EnrollmentException e) {
                 throw e;
             } catch (RuntimeException | SQLException e) {
@@ -149,33 +211,166 @@ public final class Database {
                 }
                 throw Failures.translate(operation, attempt, e);
             }
+            fire(session.events());
+            return result;
         }
     }
 
-    private <T> T once(boolean transactional, Function<DSLContext, T> work) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            boolean autoCommit = c.getAutoCommit();
-            if (transactional && autoCommit) {
-                c.setAutoCommit(false);
-            }
-            boolean manual = transactional || !autoCommit;
+    private <T> T once(Connection c, boolean transactional, Session session, Function<Session, T> work,
+                       boolean callerWork) throws SQLException {
+        boolean autoCommit = c.getAutoCommit();
+        if (transactional && autoCommit) {
+            c.setAutoCommit(false);
+        }
+        boolean manual = transactional || !autoCommit;
+        try {
+            T result;
             try {
-                T result = work.apply(dsl(c));
-                if (manual) {
-                    c.commit();
-                }
-                return result;
+                result = work.apply(session);
             } catch (RuntimeException | Error e) {
                 if (manual) {
                     rollback(c, e);
                 }
-                throw e;
-            } finally {
-                if (transactional && autoCommit) {
-                    restoreAutoCommit(c);
+                if (callerWork) {
+                    throw new CallerFailure(e);
+                }
+                if (e instanceof Error) {
+                    throw (Error) e;
+                }
+                throw (RuntimeException) e;
+            }
+            if (manual) {
+                try {
+                    c.commit();
+                } catch (SQLException e) {
+                    rollback(c, e);
+                    throw e;
+                }
+            }
+            return result;
+        } finally {
+            if (transactional && autoCommit) {
+                restoreAutoCommit(c);
+            }
+        }
+    }
+
+    private void fire(List<EnrollmentEvent> events) {
+        for (EnrollmentEvent event : events) {
+            for (EnrollmentListener listener : listeners) {
+                try {
+                    listener.onEvent(event);
+                } catch (VirtualMachineError e) {
+                    throw e;
+                } catch (Throwable t) {
+                    LOG.warn("enrollment listener {} threw on {} {}; the change stays committed", listener,
+                            event.type(), event.after().or(event::before).map(e -> e.id()).orElse(0L), t);
                 }
             }
         }
+    }
+
+    /**
+     * Streams a query's rows on a connection of its own, released when the stream is closed or exhausted.
+     *
+     * @param operation the operation's name
+     * @param query     the query on a context
+     * @param mapper    row to value
+     * @param <R>       the record type
+     * @param <T>       the value type
+     * @return the stream
+     */
+    <R extends Record, T> Stream<T> stream(String operation, Function<DSLContext, ResultQuery<R>> query,
+                                           Function<R, T> mapper) {
+        Connection c = null;
+        try {
+            c = dataSource.getConnection();
+            // PostgreSQL streams with a cursor only inside a transaction; the read is rolled back at the end.
+            boolean ownTransaction = dialect == Dialect.POSTGRES && c.getAutoCommit();
+            if (ownTransaction) {
+                c.setAutoCommit(false);
+            }
+            Connection connection = c;
+            return streamOn(operation, dsl(c), query, mapper, () -> release(connection, ownTransaction));
+        } catch (SQLException | RuntimeException e) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (SQLException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw Failures.translate(operation, 1, e);
+        }
+    }
+
+    private static void release(Connection c, boolean ownTransaction) {
+        try {
+            if (ownTransaction) {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            LOG.debug("could not end a streaming read", e);
+        } finally {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                LOG.debug("could not close a streaming connection", e);
+            }
+        }
+    }
+
+    /**
+     * Streams a query's rows on a given context. The cursor (and whatever {@code onClose} releases) is closed when
+     * the stream is closed or exhausted, whichever comes first.
+     */
+    <R extends Record, T> Stream<T> streamOn(String operation, DSLContext dsl,
+                                             Function<DSLContext, ResultQuery<R>> query, Function<R, T> mapper,
+                                             Runnable onClose) {
+        // MySQL streams row by row only with Integer.MIN_VALUE; elsewhere a positive size fetches in chunks.
+        int fetchSize = dialect.isMySqlFamily() ? Integer.MIN_VALUE : STREAM_FETCH_SIZE;
+        Cursor<R> cursor;
+        try {
+            cursor = query.apply(dsl).fetchSize(fetchSize).fetchLazy();
+        } catch (RuntimeException e) {
+            onClose.run();
+            throw Failures.translate(operation, 1, e);
+        }
+        AtomicBoolean closed = new AtomicBoolean();
+        Runnable close = () -> {
+            if (closed.compareAndSet(false, true)) {
+                try {
+                    cursor.close();
+                } finally {
+                    onClose.run();
+                }
+            }
+        };
+        Iterator<R> it = cursor.iterator();
+        Spliterator<T> spliterator = new Spliterators.AbstractSpliterator<T>(Long.MAX_VALUE,
+                Spliterator.ORDERED | Spliterator.NONNULL) {
+            @Override
+            public boolean tryAdvance(Consumer<? super T> action) {
+                if (closed.get()) {
+                    return false;
+                }
+                R record;
+                try {
+                    if (!it.hasNext()) {
+                        close.run();
+                        return false;
+                    }
+                    record = it.next();
+                } catch (DataAccessException e) {
+                    close.run();
+                    throw Failures.translate(operation, 1, e);
+                }
+                action.accept(mapper.apply(record));
+                return true;
+            }
+        };
+        return StreamSupport.stream(spliterator, false).onClose(close);
     }
 
     /** A failure here must not hide the work's own outcome; a broken connection is evicted by the pool anyway. */

@@ -1,41 +1,61 @@
 package dev.enrollment.internal;
 
+import dev.enrollment.CourseFilter;
 import dev.enrollment.CourseKey;
 import dev.enrollment.CourseMode;
 import dev.enrollment.DatabaseException;
 import dev.enrollment.Enrollment;
+import dev.enrollment.EnrollmentEvent;
 import dev.enrollment.EnrollmentRepository;
-import dev.enrollment.InvalidInputException;
+import dev.enrollment.NotFoundException;
 import dev.enrollment.User;
-import org.jooq.DSLContext;
+import dev.enrollment.schema.tables.AuthUser;
+import dev.enrollment.schema.tables.StudentCourseenrollment;
+import org.jooq.Condition;
 import org.jooq.Record4;
+import org.jooq.Record7;
 import org.jooq.SelectConditionStep;
-import org.jooq.exception.DataAccessException;
 
 import java.time.Instant;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
+import static dev.enrollment.schema.Tables.AUTH_USER;
 import static dev.enrollment.schema.Tables.STUDENT_COURSEENROLLMENT;
 
-/** {@link EnrollmentRepository} on {@code student_courseenrollment}. */
+/** {@link EnrollmentRepository} on {@code student_courseenrollment}, with history and events. */
 public final class EnrollmentStore implements EnrollmentRepository {
-    private static final dev.enrollment.schema.tables.StudentCourseenrollment E = STUDENT_COURSEENROLLMENT;
+    private static final StudentCourseenrollment E = STUDENT_COURSEENROLLMENT;
+    private static final AuthUser U = AUTH_USER;
     /** Insert-then-read rounds before giving up when a row keeps vanishing under a concurrent delete. */
     private static final int MAX_ROUNDS = 3;
 
-    private final Database db;
+    private final Scope scope;
+    private final Change change;
 
     /**
      * Creates the store.
      *
-     * @param db the database runner
+     * @param scope  where operations run
+     * @param change who and why, for history rows
      */
-    public EnrollmentStore(Database db) {
-        this.db = db;
+    public EnrollmentStore(Scope scope, Change change) {
+        this.scope = scope;
+        this.change = change;
     }
+
+    @Override
+    public EnrollmentRepository changedBy(User actor, String reason) {
+        return new EnrollmentStore(scope, Change.of(actor, reason));
+    }
+
+    // ---- writes ------------------------------------------------------------------------------------------------
 
     @Override
     public Enrollment getOrCreate(User user, CourseKey course) {
@@ -43,109 +63,277 @@ public final class EnrollmentStore implements EnrollmentRepository {
         Checks.notNull(course, "course");
         if (!user.isSaved()) {
             // Rule 2: the user row and its enrollment commit together or not at all.
-            return db.transaction("getOrCreate", true, dsl -> {
-                User saved = UserStore.insert(db, dsl, user);
-                return getOrCreateRow(dsl, saved, course, true);
+            return scope.write("getOrCreate", true, s -> {
+                User saved = UserStore.insertAndLink(s, user, change);
+                return createIfAbsent(s, saved, course, change);
             });
         }
-        // A saved user is trusted (rule 5): no existence check. Each statement commits on its own; the read first,
-        // since most calls find the row, then insert-ignore and read again (rule 3: never select-then-insert alone).
-        return db.autocommit("getOrCreate", true, dsl -> {
-            Optional<Enrollment> existing = select(dsl, user, course, false);
-            return existing.isPresent() ? existing.get() : getOrCreateRow(dsl, user, course, false);
+        // A saved user is trusted (rule 5): no existence check. Most calls find the row: read first, in autocommit;
+        // only a miss opens a transaction (rule 3: insert-ignore, then read; never select-then-insert alone).
+        Optional<Enrollment> existing = scope.read("getOrCreate", s -> select(s, user, course));
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        return scope.write("getOrCreate", true, s -> createIfAbsent(s, user, course, change));
+    }
+
+    @Override
+    public Enrollment enroll(User user, CourseKey course, CourseMode mode) {
+        Checks.savedUserId(user);
+        Checks.notNull(course, "course");
+        Checks.notNull(mode, "mode");
+        Optional<Enrollment> current = scope.read("enroll", s -> select(s, user, course));
+        if (current.isPresent() && current.get().isActive() && current.get().mode() == mode) {
+            return current.get();   // nothing to change: no transaction, no history, no event
+        }
+        AtomicBoolean exists = new AtomicBoolean(current.isPresent());
+        return scope.write("enroll", true, s -> enrollIn(s, user, course, mode, change, exists));
+    }
+
+    @Override
+    public Enrollment unenroll(User user, CourseKey course) {
+        Checks.savedUserId(user);
+        Checks.notNull(course, "course");
+        Enrollment current = scope.read("unenroll", s -> select(s, user, course))
+                .orElseThrow(() -> notFound("unenroll", user, course));
+        if (!current.isActive()) {
+            return current;
+        }
+        return scope.write("unenroll", true, s -> {
+            Enrollment before = selectForUpdate(s, user, course).orElseThrow(() -> notFound("unenroll", user, course));
+            if (!before.isActive()) {
+                return before;
+            }
+            Enrollment after = update(s, before, false, before.mode());
+            History.write(s, History.CHANGED, after, change);
+            s.emit(EnrollmentEvent.Type.DEACTIVATED, before, after);
+            return after;
         });
     }
+
+    @Override
+    public Enrollment changeMode(User user, CourseKey course, CourseMode mode) {
+        Checks.savedUserId(user);
+        Checks.notNull(course, "course");
+        Checks.notNull(mode, "mode");
+        Enrollment current = scope.read("changeMode", s -> select(s, user, course))
+                .orElseThrow(() -> notFound("changeMode", user, course));
+        if (current.mode() == mode) {
+            return current;
+        }
+        return scope.write("changeMode", true, s -> {
+            Enrollment before = selectForUpdate(s, user, course)
+                    .orElseThrow(() -> notFound("changeMode", user, course));
+            if (before.mode() == mode) {
+                return before;
+            }
+            Enrollment after = update(s, before, before.isActive(), mode);
+            History.write(s, History.CHANGED, after, change);
+            s.emit(EnrollmentEvent.Type.MODE_CHANGED, before, after);
+            return after;
+        });
+    }
+
+    /**
+     * Creates the (inactive, audit) row unless it exists, in the session's transaction; writes history and an
+     * event only when it created the row.
+     */
+    static Enrollment createIfAbsent(Session s, User user, CourseKey course, Change change) {
+        for (int round = 1; round <= MAX_ROUNDS; round++) {
+            Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+            Long id = insert(s, user, course, false, CourseMode.AUDIT, now);
+            if (id != null) {
+                Enrollment created = Values.factory().enrollment(id, user, course, CourseMode.AUDIT, false, now);
+                History.write(s, History.CREATED, created, change);
+                s.emit(EnrollmentEvent.Type.CREATED, null, created);
+                return created;
+            }
+            // The row exists. A plain read sees it unless this transaction's snapshot is older than the row (only
+            // inside a caller's transaction); then a locking read gets the latest committed version.
+            Optional<Enrollment> existing = select(s, user, course);
+            if (existing.isEmpty() && s.db().dialect().isMySqlFamily()) {
+                existing = selectForUpdate(s, user, course);
+            }
+            if (existing.isPresent()) {
+                return existing.get();
+            }
+            // It was deleted before we could read it: insert again.
+        }
+        throw vanished("getOrCreate");
+    }
+
+    /**
+     * Makes the row active in the mode, in the session's transaction: insert it if absent, else lock it and change
+     * what differs. Writes history and an event only for a change.
+     *
+     * @param exists whether a read saw the row: then lock it at once instead of trying to insert; set when an
+     *               insert finds the row, so that a restarted transaction goes straight to the lock
+     */
+    static Enrollment enrollIn(Session s, User user, CourseKey course, CourseMode mode, Change change,
+                               AtomicBoolean exists) {
+        for (int round = 1; round <= MAX_ROUNDS; round++) {
+            if (!exists.get()) {
+                Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+                Long id = insert(s, user, course, true, mode, now);
+                if (id != null) {
+                    Enrollment created = Values.factory().enrollment(id, user, course, mode, true, now);
+                    History.write(s, History.CREATED, created, change);
+                    s.emit(EnrollmentEvent.Type.CREATED, null, created);
+                    return created;
+                }
+                exists.set(true);
+                if (s.restartable() && s.db().dialect().isMySqlFamily()) {
+                    // InnoDB: the insert that met the row holds a shared lock on it; upgrading it to the exclusive
+                    // lock below deadlocks with every other caller doing the same. Roll back (dropping the shared
+                    // lock) and start over: the new transaction locks the row exclusively at once.
+                    throw s.restart();
+                }
+            }
+            // Lock the existing row (a record lock: it exists, so no gap lock), then change what differs.
+            Optional<Enrollment> locked = selectForUpdate(s, user, course);
+            if (locked.isPresent()) {
+                Enrollment before = locked.get();
+                if (before.isActive() && before.mode() == mode) {
+                    return before;
+                }
+                Enrollment after = update(s, before, true, mode);
+                History.write(s, History.CHANGED, after, change);
+                s.emit(before.isActive() ? EnrollmentEvent.Type.MODE_CHANGED : EnrollmentEvent.Type.ACTIVATED,
+                        before, after);
+                return after;
+            }
+            exists.set(false);   // deleted in between: insert it
+        }
+        throw vanished("enroll");
+    }
+
+    private static Long insert(Session s, User user, CourseKey course, boolean active, CourseMode mode, Instant now) {
+        var insert = s.dsl().insertInto(E)
+                .set(E.COURSE_ID, course.toString())
+                .set(E.CREATED, s.db().timestamp(now))
+                .set(E.IS_ACTIVE, active)
+                .set(E.MODE, mode.slug())
+                .set(E.USER_ID, user.id().getAsLong());
+        return Inserts.ignoringDuplicate(s, insert, E.ID, E.USER_ID, E.COURSE_ID);
+    }
+
+    private static Enrollment update(Session s, Enrollment before, boolean active, CourseMode mode) {
+        s.dsl().update(E).set(E.IS_ACTIVE, active).set(E.MODE, mode.slug()).where(E.ID.eq(before.id())).execute();
+        return Values.factory().enrollment(before.id(), before.user(), before.courseKey(), mode, active,
+                before.created());
+    }
+
+    // ---- reads -------------------------------------------------------------------------------------------------
 
     @Override
     public Optional<Enrollment> find(User user, CourseKey course) {
         Checks.savedUserId(user);
         Checks.notNull(course, "course");
-        return db.autocommit("find", true, dsl -> select(dsl, user, course, false));
+        return scope.read("find", s -> select(s, user, course));
     }
 
     @Override
     public boolean isEnrolled(User user, CourseKey course) {
         long userId = Checks.savedUserId(user);
         Checks.notNull(course, "course");
-        return db.autocommit("isEnrolled", true, dsl -> dsl.fetchExists(
-                dsl.selectOne().from(E).where(E.USER_ID.eq(userId)
+        return scope.read("isEnrolled", s -> s.dsl().fetchExists(
+                s.dsl().selectOne().from(E).where(E.USER_ID.eq(userId)
                         .and(E.COURSE_ID.eq(course.toString()))
                         .and(E.IS_ACTIVE.isTrue()))));
     }
 
-    /**
-     * Inserts the row unless it exists, then returns it. Never fails on a duplicate key.
-     *
-     * @param inTransaction whether the connection is in a transaction, so the re-read must see the latest committed
-     *                      row rather than the transaction's snapshot
-     */
-    private Enrollment getOrCreateRow(DSLContext dsl, User user, CourseKey course, boolean inTransaction) {
-        for (int round = 1; round <= MAX_ROUNDS; round++) {
-            Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-            Long id = insertIgnore(dsl, user.id().getAsLong(), course, now);
-            if (id != null) {
-                return Values.factory().enrollment(id, user, course, CourseMode.AUDIT, false, now);
-            }
-            Optional<Enrollment> existing = select(dsl, user, course, inTransaction);
-            if (existing.isPresent()) {
-                return existing.get();
-            }
-            // The row that blocked the insert was deleted before we could read it: insert again.
-        }
-        throw new DatabaseException("getOrCreate", MAX_ROUNDS, "getOrCreate failed: the enrollment row was deleted "
-                + "by another writer each time it was read, " + MAX_ROUNDS + " times", null);
+    @Override
+    public List<Enrollment> forUser(User user) {
+        long userId = Checks.savedUserId(user);
+        return scope.read("forUser", s -> s.dsl()
+                .select(E.ID, E.COURSE_ID, E.MODE, E.IS_ACTIVE, E.CREATED)
+                .from(E)
+                .where(E.USER_ID.eq(userId))
+                .orderBy(E.ID)
+                .fetch(r -> Values.factory().enrollment(r.value1(), user,
+                        Rows.courseKey(r.value2(), "student_courseenrollment", r.value1()),
+                        Rows.mode(r.value3(), r.value1()), r.value4(), Rows.instant(r.value5()))));
     }
 
-    /** Returns the new row's id, or null when a row for (user, course) exists already. */
-    private Long insertIgnore(DSLContext dsl, long userId, CourseKey course, Instant now) {
-        var insert = dsl.insertInto(E)
-                .set(E.COURSE_ID, course.toString())
-                .set(E.CREATED, db.timestamp(now))
-                .set(E.IS_ACTIVE, false)
-                .set(E.MODE, CourseMode.AUDIT.slug())
-                .set(E.USER_ID, userId);
-        switch (db.dialect()) {
-            case MYSQL:
-            case MARIADB:
-            case POSTGRES:
-                // INSERT IGNORE / ON CONFLICT DO NOTHING: an existing row is not an error, and no id comes back.
-                return insert.onConflict(E.USER_ID, E.COURSE_ID).doNothing()
-                        .returningResult(E.ID).fetchOptional(r -> r.value1()).orElse(null);
-            default:
-                // H2 has no insert-ignore that is safe under concurrency; a failed statement leaves the
-                // transaction usable, so insert and treat the unique violation as "exists".
-                try {
-                    return insert.returningResult(E.ID).fetchOne(r -> r.value1());
-                } catch (DataAccessException e) {
-                    if (Failures.isUniqueViolation(e)) {
-                        return null;
-                    }
-                    throw e;
-                }
-        }
+    @Override
+    public Stream<Enrollment> forCourse(CourseKey course) {
+        Checks.notNull(course, "course");
+        String courseId = course.toString();
+        return scope.stream("forCourse", dsl -> dsl
+                        .select(E.ID, E.MODE, E.IS_ACTIVE, E.CREATED, U.ID, U.USERNAME, U.EMAIL)
+                        .from(E)
+                        .join(U).on(U.ID.eq(E.USER_ID))
+                        .where(E.COURSE_ID.eq(courseId))
+                        .orderBy(E.ID),
+                (Record7<Long, String, Boolean, LocalDateTime, Long, String, String> r) -> Values.factory().enrollment(
+                        r.value1(), Values.factory().savedUser(r.value5(), r.value6(), r.value7()), course,
+                        Rows.mode(r.value2(), r.value1()), r.value3(), Rows.instant(r.value4())));
     }
 
-    private Optional<Enrollment> select(DSLContext dsl, User user, CourseKey course, boolean latestCommitted) {
-        SelectConditionStep<Record4<Long, String, Boolean, LocalDateTime>> query = dsl
+    @Override
+    public Stream<User> usersInCourse(CourseKey course, CourseFilter filter) {
+        Checks.notNull(course, "course");
+        Checks.notNull(filter, "filter");
+        Condition where = E.COURSE_ID.eq(course.toString());
+        if (!filter.includesInactive()) {
+            where = where.and(E.IS_ACTIVE.isTrue());
+        }
+        if (!filter.modes().isEmpty()) {
+            where = where.and(E.MODE.in(filter.modes().stream().map(CourseMode::slug).collect(Collectors.toList())));
+        }
+        Condition condition = where;
+        return scope.stream("usersInCourse", dsl -> dsl
+                        .select(U.ID, U.USERNAME, U.EMAIL)
+                        .from(E)
+                        .join(U).on(U.ID.eq(E.USER_ID))
+                        .where(condition)
+                        .orderBy(E.ID),
+                UserStore::toUser);
+    }
+
+    @Override
+    public Map<CourseMode, Long> countsByMode(CourseKey course) {
+        Checks.notNull(course, "course");
+        return scope.read("countsByMode", s -> {
+            Map<CourseMode, Long> counts = new EnumMap<>(CourseMode.class);
+            s.dsl().select(E.MODE, org.jooq.impl.DSL.count())
+                    .from(E)
+                    .where(E.COURSE_ID.eq(course.toString()).and(E.IS_ACTIVE.isTrue()))
+                    .groupBy(E.MODE)
+                    .forEach(r -> counts.merge(Rows.mode(r.value1(), 0), r.value2().longValue(), Long::sum));
+            return counts;
+        });
+    }
+
+    static Optional<Enrollment> select(Session s, User user, CourseKey course) {
+        return query(s, user, course).fetchOptional().map(r -> toEnrollment(r, user, course));
+    }
+
+    static Optional<Enrollment> selectForUpdate(Session s, User user, CourseKey course) {
+        return query(s, user, course).forUpdate().fetchOptional().map(r -> toEnrollment(r, user, course));
+    }
+
+    private static SelectConditionStep<Record4<Long, String, Boolean, LocalDateTime>> query(Session s, User user,
+                                                                                           CourseKey course) {
+        return s.dsl()
                 .select(E.ID, E.MODE, E.IS_ACTIVE, E.CREATED)
                 .from(E)
                 .where(E.USER_ID.eq(user.id().getAsLong()).and(E.COURSE_ID.eq(course.toString())));
-        var result = latestCommitted && db.dialect().isMySqlFamily()
-                // InnoDB's REPEATABLE READ snapshot may predate the row the insert just ran into: a locking read
-                // sees the latest committed version (FOR UPDATE: MariaDB has no FOR SHARE). Only on the rare path
-                // where an insert inside a transaction met an existing row.
-                ? query.forUpdate().fetchOptional()
-                : query.fetchOptional();
-        return result.map(r -> Values.factory().enrollment(r.value1(), user, course, mode(r.value2(), r.value1()),
-                r.value3(), r.value4() == null ? null : r.value4().toInstant(ZoneOffset.UTC)));
     }
 
-    private static CourseMode mode(String slug, long rowId) {
-        try {
-            return CourseMode.of(slug);
-        } catch (InvalidInputException e) {
-            throw new DatabaseException("read", 1, "student_courseenrollment row " + rowId
-                    + " has a mode this library does not know; known modes: see CourseMode", null);
-        }
+    private static Enrollment toEnrollment(Record4<Long, String, Boolean, LocalDateTime> r, User user,
+                                           CourseKey course) {
+        return Values.factory().enrollment(r.value1(), user, course, Rows.mode(r.value2(), r.value1()), r.value3(),
+                Rows.instant(r.value4()));
+    }
+
+    private static NotFoundException notFound(String operation, User user, CourseKey course) {
+        return new NotFoundException(operation + ": user " + user.id().getAsLong() + " has no enrollment in "
+                + course);
+    }
+
+    private static DatabaseException vanished(String operation) {
+        return new DatabaseException(operation, MAX_ROUNDS, operation + " failed: the enrollment row was deleted "
+                + "by another writer each time it was read, " + MAX_ROUNDS + " times", null);
     }
 }

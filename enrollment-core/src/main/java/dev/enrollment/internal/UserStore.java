@@ -4,7 +4,6 @@ import dev.enrollment.InvalidInputException;
 import dev.enrollment.User;
 import dev.enrollment.UserAlreadyExistsException;
 import dev.enrollment.Users;
-import org.jooq.DSLContext;
 import org.jooq.Record3;
 import org.jooq.exception.DataAccessException;
 
@@ -16,21 +15,21 @@ import static dev.enrollment.schema.Tables.AUTH_USER;
 
 /** {@link Users} on {@code auth_user}. */
 public final class UserStore implements Users {
-    private final Database db;
+    private final Scope scope;
 
     /**
      * Creates the store.
      *
-     * @param db the database runner
+     * @param scope where operations run
      */
-    public UserStore(Database db) {
-        this.db = db;
+    public UserStore(Scope scope) {
+        this.scope = scope;
     }
 
     @Override
     public User save(User unsaved) {
         requireUnsaved(unsaved);
-        return db.autocommit("save", true, dsl -> insert(db, dsl, unsaved));
+        return scope.write("save", true, s -> insertAndLink(s, unsaved, Change.NONE));
     }
 
     @Override
@@ -38,7 +37,7 @@ public final class UserStore implements Users {
         if (id <= 0) {
             return Optional.empty();
         }
-        return db.autocommit("findById", true, dsl -> dsl
+        return scope.read("findById", s -> s.dsl()
                 .select(AUTH_USER.ID, AUTH_USER.USERNAME, AUTH_USER.EMAIL)
                 .from(AUTH_USER)
                 .where(AUTH_USER.ID.eq(id))
@@ -48,7 +47,7 @@ public final class UserStore implements Users {
     @Override
     public Optional<User> findByUsername(String username) {
         String name = User.unsaved(username, "").username();
-        return db.autocommit("findByUsername", true, dsl -> dsl
+        return scope.read("findByUsername", s -> s.dsl()
                 .select(AUTH_USER.ID, AUTH_USER.USERNAME, AUTH_USER.EMAIL)
                 .from(AUTH_USER)
                 .where(AUTH_USER.USERNAME.eq(name))
@@ -68,18 +67,25 @@ public final class UserStore implements Users {
     }
 
     /**
-     * Inserts an unsaved user on the given connection, as Django's {@code create_user} with no password would.
+     * Inserts an unsaved user and links its email's unused allowances, in the session's transaction.
      *
-     * @param db      the database, for its dialect
-     * @param dsl     the connection, possibly in a transaction
+     * @param s       the session, in a transaction
      * @param unsaved the user
+     * @param change  who and why, for the history of auto-enrollments
      * @return the saved user
      * @throws UserAlreadyExistsException if the username is taken
      */
-    static User insert(Database db, DSLContext dsl, User unsaved) {
+    static User insertAndLink(Session s, User unsaved, Change change) {
+        User saved = insert(s, unsaved);
+        AllowanceStore.linkTo(s, saved, change);
+        return saved;
+    }
+
+    /** Inserts the row as Django's {@code create_user} with no password would. */
+    private static User insert(Session s, User unsaved) {
         final Long id;
         try {
-            id = dsl.insertInto(AUTH_USER)
+            id = s.dsl().insertInto(AUTH_USER)
                     .set(AUTH_USER.PASSWORD, Passwords.unusable())
                     .set(AUTH_USER.LAST_LOGIN, (LocalDateTime) null)
                     .set(AUTH_USER.IS_SUPERUSER, false)
@@ -89,7 +95,7 @@ public final class UserStore implements Users {
                     .set(AUTH_USER.EMAIL, unsaved.email())
                     .set(AUTH_USER.IS_STAFF, false)
                     .set(AUTH_USER.IS_ACTIVE, true)
-                    .set(AUTH_USER.DATE_JOINED, db.timestamp(Instant.now()))
+                    .set(AUTH_USER.DATE_JOINED, s.db().timestamp(Instant.now()))
                     .returningResult(AUTH_USER.ID)
                     .fetchOne(r -> r.value1());
         } catch (DataAccessException e) {

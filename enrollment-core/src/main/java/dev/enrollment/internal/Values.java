@@ -1,8 +1,10 @@
 package dev.enrollment.internal;
 
+import dev.enrollment.Allowance;
 import dev.enrollment.CourseKey;
 import dev.enrollment.CourseMode;
 import dev.enrollment.Enrollment;
+import dev.enrollment.EnrollmentEvent;
 import dev.enrollment.User;
 
 import java.time.Instant;
@@ -37,6 +39,29 @@ public final class Values {
          * @return the enrollment
          */
         Enrollment enrollment(long id, User user, CourseKey course, CourseMode mode, boolean active, Instant created);
+
+        /**
+         * Makes an event.
+         *
+         * @param type   what happened
+         * @param before the row before, null for CREATED
+         * @param after  the row after, null for DELETED
+         * @return the event
+         */
+        EnrollmentEvent event(EnrollmentEvent.Type type, Enrollment before, Enrollment after);
+
+        /**
+         * Makes an allowance.
+         *
+         * @param id         the row id
+         * @param email      the stored email
+         * @param course     the course
+         * @param autoEnroll the auto_enroll column
+         * @param created    the created column, may be null
+         * @param user       the linked user, or null
+         * @return the allowance
+         */
+        Allowance allowance(long id, String email, CourseKey course, boolean autoEnroll, Instant created, User user);
     }
 
     private static final String FACTORY_CLASS = "dev.enrollment.LibraryValues";

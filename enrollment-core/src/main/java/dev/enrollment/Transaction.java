@@ -1,0 +1,35 @@
+package dev.enrollment;
+
+/**
+ * The repositories of one database transaction, given to the work of {@link Enrollments#transaction} and
+ * {@link Enrollments#transactionResult}. Every call on them runs on the transaction's connection; nothing is
+ * visible to others until the work returns and the transaction commits. Listeners hear of the changes after that
+ * commit, and never if it rolls back.
+ *
+ * <p>Use it only inside the work and only on the work's thread. Close any stream from
+ * {@link EnrollmentRepository#forCourse} before the next call: MySQL streams block the connection until then.
+ * After a library exception inside the work, let the work end (rethrow): on PostgreSQL a failed statement aborts the
+ * whole transaction.
+ */
+public interface Transaction {
+    /**
+     * Returns the users repository bound to this transaction.
+     *
+     * @return the users
+     */
+    Users users();
+
+    /**
+     * Returns the enrollments repository bound to this transaction.
+     *
+     * @return the enrollments
+     */
+    EnrollmentRepository enrollments();
+
+    /**
+     * Returns the allowances repository bound to this transaction.
+     *
+     * @return the allowances
+     */
+    Allowances allowances();
+}

@@ -1,0 +1,114 @@
+package dev.enrollment.internal;
+
+import dev.enrollment.EnrollmentException;
+import dev.enrollment.InvalidInputException;
+import org.jooq.DSLContext;
+import org.jooq.Record;
+import org.jooq.ResultQuery;
+
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+/**
+ * Where a repository's operations run: at the top level, each on its own connection (reads in autocommit, writes in
+ * their own transaction, deadlocks retried), or inside a caller's transaction, on its connection.
+ */
+public final class Scope {
+    private final Database db;
+    private final Session session;   // null at the top level
+
+    private Scope(Database db, Session session) {
+        this.db = db;
+        this.session = session;
+    }
+
+    /**
+     * The top-level scope of a database.
+     *
+     * @param db the database
+     * @return the scope
+     */
+    public static Scope top(Database db) {
+        return new Scope(db, null);
+    }
+
+    /**
+     * The scope of a caller's transaction.
+     *
+     * @param session the transaction's session
+     * @return the scope
+     */
+    public static Scope in(Session session) {
+        return new Scope(session.db(), session);
+    }
+
+    /**
+     * Returns the database.
+     *
+     * @return the database
+     */
+    public Database db() {
+        return db;
+    }
+
+    /**
+     * Runs a read: autocommit at the top level.
+     *
+     * @param operation the operation's name
+     * @param work      the work
+     * @param <T>       its result
+     * @return the result
+     */
+    public <T> T read(String operation, Function<Session, T> work) {
+        return session == null ? db.autocommit(operation, work) : inline(operation, work);
+    }
+
+    /**
+     * Runs a write: its own transaction at the top level, committed before events fire.
+     *
+     * @param operation  the operation's name
+     * @param idempotent whether it may run again after a deadlock
+     * @param work       the work
+     * @param <T>        its result
+     * @return the result
+     */
+    public <T> T write(String operation, boolean idempotent, Function<Session, T> work) {
+        return session == null ? db.transaction(operation, idempotent, work) : inline(operation, work);
+    }
+
+    /**
+     * Streams a query's rows from the server.
+     *
+     * @param operation the operation's name
+     * @param query     the query on a context
+     * @param mapper    row to value
+     * @param <R>       the record type
+     * @param <T>       the value type
+     * @return the stream; closing it releases the cursor (and, at the top level, the connection)
+     */
+    public <R extends Record, T> Stream<T> stream(String operation, Function<DSLContext, ResultQuery<R>> query,
+                                                  Function<R, T> mapper) {
+        if (session == null) {
+            return db.stream(operation, query, mapper);
+        }
+        checkOpen();
+        return db.streamOn(operation, session.dsl(), query, mapper, () -> { });
+    }
+
+    private <T> T inline(String operation, Function<Session, T> work) {
+        checkOpen();
+        try {
+            return work.apply(session);
+        } catch (EnrollmentException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw Failures.translate(operation, 1, e);
+        }
+    }
+
+    private void checkOpen() {
+        if (!session.isOpen()) {
+            throw new InvalidInputException("transaction", "is over: use its repositories only inside the work");
+        }
+    }
+}

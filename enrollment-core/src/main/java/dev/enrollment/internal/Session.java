@@ -1,0 +1,110 @@
+package dev.enrollment.internal;
+
+import dev.enrollment.Enrollment;
+import dev.enrollment.EnrollmentEvent;
+import org.jooq.DSLContext;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One connection's worth of work: the jOOQ context on it, and the events its changes will fire once it commits.
+ * Not thread-safe; lives for one operation, or for one caller's transaction.
+ */
+public final class Session {
+    private final Database db;
+    private final DSLContext dsl;
+    private final boolean transactional;
+    private final boolean restartable;
+    private final List<EnrollmentEvent> events = new ArrayList<>();
+    private boolean open = true;
+
+    Session(Database db, DSLContext dsl, boolean transactional, boolean restartable) {
+        this.db = db;
+        this.dsl = dsl;
+        this.transactional = transactional;
+        this.restartable = restartable;
+    }
+
+    /** Thrown by work that wants its transaction rolled back and run again at once. */
+    static final class Restart extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Restart() {
+            super("restart", null, false, false);
+        }
+    }
+
+    /**
+     * Tells whether this session is a transaction of the library's own that the work may {@link #restart()}: not
+     * a caller's transaction, whose other work cannot be redone.
+     *
+     * @return true when {@link #restart()} may be thrown
+     */
+    public boolean restartable() {
+        return restartable;
+    }
+
+    /**
+     * Returns the exception that rolls this session's transaction back and runs its work again, on a fresh
+     * transaction, without counting as a failure. Only where {@link #restartable()}.
+     *
+     * @return the exception to throw
+     */
+    public RuntimeException restart() {
+        if (!restartable) {
+            throw new IllegalStateException("a caller's transaction cannot be restarted");
+        }
+        return new Restart();
+    }
+
+    /**
+     * Returns the jOOQ context on this session's connection.
+     *
+     * @return the context
+     */
+    public DSLContext dsl() {
+        return dsl;
+    }
+
+    /**
+     * Returns the database.
+     *
+     * @return the database this session runs on
+     */
+    public Database db() {
+        return db;
+    }
+
+    /**
+     * Tells whether statements run inside one multi-statement transaction (rather than autocommit).
+     *
+     * @return true in a transaction
+     */
+    public boolean transactional() {
+        return transactional;
+    }
+
+    /**
+     * Records an event, fired after commit.
+     *
+     * @param type   what happened
+     * @param before the row before, null for CREATED
+     * @param after  the row after, null for DELETED
+     */
+    public void emit(EnrollmentEvent.Type type, Enrollment before, Enrollment after) {
+        events.add(Values.factory().event(type, before, after));
+    }
+
+    List<EnrollmentEvent> events() {
+        return events;
+    }
+
+    boolean isOpen() {
+        return open;
+    }
+
+    void close() {
+        open = false;
+    }
+}
