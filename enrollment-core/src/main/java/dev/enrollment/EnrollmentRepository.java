@@ -3,6 +3,7 @@ package dev.enrollment;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -56,6 +57,49 @@ public interface EnrollmentRepository {
      * @throws DatabaseException     if the database fails; nothing is written
      */
     Enrollment enroll(User user, CourseKey course, CourseMode mode);
+
+    /**
+     * Enrolls many users in one course, active in the given mode, in batches of the configured
+     * {@linkplain Enrollments.Builder#batchSize(int) batch size}: each batch is one transaction whose new rows go in
+     * one multi-row insert-ignore statement. Users without an enrollment get one ({@code +},
+     * {@link EnrollmentEvent.Type#CREATED}); inactive enrollments are activated in the mode ({@code ~},
+     * {@link EnrollmentEvent.Type#ACTIVATED}); active ones, in any mode, are left as they are.
+     *
+     * <p>Reads the users as it goes, never holding more than one batch: memory stays flat for any input size.
+     * Idempotent: running it again creates nothing, and a run stopped by a failure is completed by running it
+     * again. Safe beside concurrent {@link #getOrCreate} and {@link #enroll} calls on the same rows.
+     *
+     * @param course the course
+     * @param mode   the mode for created and reactivated enrollments
+     * @param users  saved users; each batch is checked before it is written
+     * @return the counts
+     * @throws InvalidInputException if an argument is null, or a user in the input is null or unsaved (batches
+     *                               before it are committed; none after it is written)
+     * @throws DatabaseException     if the database fails (batches before it are committed)
+     */
+    BulkResult enrollAll(CourseKey course, CourseMode mode, Iterable<User> users);
+
+    /**
+     * As {@link #enrollAll(CourseKey, CourseMode, Iterable)}, reading a stream (which it does not close).
+     *
+     * @param course the course
+     * @param mode   the mode
+     * @param users  saved users
+     * @return the counts
+     */
+    BulkResult enrollAll(CourseKey course, CourseMode mode, Stream<User> users);
+
+    /**
+     * As {@link #enrollAll(CourseKey, CourseMode, Iterable)}, telling {@code progress} the running totals after
+     * each batch commits.
+     *
+     * @param course   the course
+     * @param mode     the mode
+     * @param users    saved users
+     * @param progress called on the caller's thread after each committed batch with the totals so far
+     * @return the counts
+     */
+    BulkResult enrollAll(CourseKey course, CourseMode mode, Iterable<User> users, Consumer<BulkResult> progress);
 
     /**
      * Deactivates the user's enrollment in the course ({@code ~}, {@link EnrollmentEvent.Type#DEACTIVATED}). The row

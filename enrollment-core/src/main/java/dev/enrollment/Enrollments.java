@@ -2,6 +2,7 @@ package dev.enrollment;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.enrollment.internal.Adopter;
 import dev.enrollment.internal.AllowanceStore;
 import dev.enrollment.internal.Change;
 import dev.enrollment.internal.Checks;
@@ -11,6 +12,7 @@ import dev.enrollment.internal.EnrollmentStore;
 import dev.enrollment.internal.Failures;
 import dev.enrollment.internal.JdbcUrls;
 import dev.enrollment.internal.Migrator;
+import dev.enrollment.internal.OrphanStore;
 import dev.enrollment.internal.RetryPolicy;
 import dev.enrollment.internal.Scope;
 import dev.enrollment.internal.TransactionImpl;
@@ -42,12 +44,18 @@ import java.util.function.Function;
  * operation throws a {@link DatabaseException} that says to run {@link #migrate()}.
  */
 public final class Enrollments implements AutoCloseable {
+    /** Rows per batch of bulk work by default. */
+    public static final int DEFAULT_BATCH_SIZE = 1000;
+    /** The largest batch: a batch's multi-row history insert must stay within PostgreSQL's 32767 bind values. */
+    public static final int MAX_BATCH_SIZE = 2000;
+
     private final Database database;
     private final DataSource migrationDataSource;
     private final HikariDataSource ownedPool;
     private final Users users;
     private final EnrollmentRepository enrollments;
     private final Allowances allowances;
+    private final Orphans orphans;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Enrollments(Database database, DataSource migrationDataSource, HikariDataSource ownedPool) {
@@ -58,6 +66,7 @@ public final class Enrollments implements AutoCloseable {
         this.users = new UserStore(scope);
         this.enrollments = new EnrollmentStore(scope, Change.NONE);
         this.allowances = new AllowanceStore(scope);
+        this.orphans = new OrphanStore(scope);
     }
 
     /**
@@ -85,6 +94,21 @@ public final class Enrollments implements AutoCloseable {
     }
 
     /**
+     * Takes over an existing Open edX database: checks that {@code auth_user} and {@code student_courseenrollment}
+     * (and the history and allowance tables, where they exist) have every column the library needs; if anything is
+     * missing, changes nothing and names every missing table and column. Otherwise drops the foreign keys from the
+     * library's tables to {@code auth_user} (looked up by the database's metadata, since their names are generated)
+     * and nothing else, keeps the existing tables, their rows, unique keys and indexes, creates the library's
+     * missing tables, and records the migration history so that {@link #migrate()} works from then on. On a schema
+     * the library already manages, it only migrates. Needs DDL rights, like {@code migrate()}.
+     *
+     * @throws DatabaseException if something required is missing (nothing changed) or the database fails
+     */
+    public void adopt() {
+        Adopter.adopt(migrationDataSource != null ? migrationDataSource : database.dataSource(), database.dialect());
+    }
+
+    /**
      * Returns the users repository.
      *
      * @return the users in {@code auth_user}
@@ -109,6 +133,15 @@ public final class Enrollments implements AutoCloseable {
      */
     public Allowances allowances() {
         return allowances;
+    }
+
+    /**
+     * Returns the orphan audit and sweep.
+     *
+     * @return the orphan job
+     */
+    public Orphans orphans() {
+        return orphans;
     }
 
     /**
@@ -165,8 +198,48 @@ public final class Enrollments implements AutoCloseable {
         private String password;
         private DataSource migrationDataSource;
         private final List<EnrollmentListener> listeners = new ArrayList<>();
+        private int retryAttempts = RetryPolicy.DEFAULT.maxAttempts();
+        private int batchSize = DEFAULT_BATCH_SIZE;
+        private UserLookup userLookup;
 
         private Builder() {
+        }
+
+        /**
+         * Sets how many times an idempotent operation is tried when it meets a deadlock or lock-wait timeout (MySQL
+         * 1213/1205, PostgreSQL 40P01/40001), with jittered exponential backoff between tries. Caller transactions
+         * are never retried. Default 3.
+         *
+         * @param attempts 1 (no retry) to 10
+         * @return this builder
+         */
+        public Builder retryAttempts(int attempts) {
+            this.retryAttempts = attempts;
+            return this;
+        }
+
+        /**
+         * Sets the batch size of bulk work: rows per transaction in {@link EnrollmentRepository#enrollAll},
+         * {@link Users#delete} and {@link Orphans#audit()}. Default {@value Enrollments#DEFAULT_BATCH_SIZE}.
+         *
+         * @param batchSize 1 to {@value Enrollments#MAX_BATCH_SIZE}
+         * @return this builder
+         */
+        public Builder batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /**
+         * Supplies the check of which user ids exist, for the orphan audit and sweep, when users live in another
+         * database or service. Default: {@code auth_user} in this database.
+         *
+         * @param lookup the batch lookup
+         * @return this builder
+         */
+        public Builder userLookup(UserLookup lookup) {
+            this.userLookup = Checks.notNull(lookup, "userLookup");
+            return this;
         }
 
         /**
@@ -236,6 +309,12 @@ public final class Enrollments implements AutoCloseable {
                 throw new InvalidInputException("dataSource",
                         "and jdbcUrl are exclusive: call one of Builder.dataSource(...) or Builder.jdbcUrl(...)");
             }
+            if (retryAttempts < 1 || retryAttempts > 10) {
+                throw new InvalidInputException("retryAttempts", "must be between 1 and 10");
+            }
+            if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+                throw new InvalidInputException("batchSize", "must be between 1 and " + MAX_BATCH_SIZE);
+            }
             if (dataSource == null && jdbcUrl == null) {
                 throw new InvalidInputException("dataSource",
                         "must be set: call Builder.dataSource(...) or Builder.jdbcUrl(url, user, password)");
@@ -255,8 +334,10 @@ public final class Enrollments implements AutoCloseable {
             }
             try {
                 Dialect dialect = detect(ds);
-                return new Enrollments(new Database(ds, dialect, RetryPolicy.DEFAULT, listeners), migrationDataSource,
-                        owned);
+                RetryPolicy retry = new RetryPolicy(retryAttempts, RetryPolicy.DEFAULT.baseDelayMillis(),
+                        RetryPolicy.DEFAULT.maxDelayMillis());
+                return new Enrollments(new Database(ds, dialect, retry, listeners, batchSize, userLookup),
+                        migrationDataSource, owned);
             } catch (RuntimeException e) {
                 if (owned != null) {
                     owned.close();

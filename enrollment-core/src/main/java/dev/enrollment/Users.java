@@ -38,4 +38,18 @@ public interface Users {
      * @throws DatabaseException     if the database fails
      */
     Optional<User> findByUsername(String username);
+
+    /**
+     * Deletes a user: first the user's enrollments, in batches of the configured
+     * {@linkplain Enrollments.Builder#batchSize(int) batch size} (each batch one transaction, each enrollment with a
+     * history row {@code -} and a {@link EnrollmentEvent.Type#DELETED} event), then the allowances the user used,
+     * then the user row, in a last transaction that also removes any enrollment added meanwhile. No statement
+     * touches more than one batch. Since the user row goes last, a delete stopped by a failure leaves no orphan and
+     * completes when called again; deleting a user that is already gone removes what is left of it.
+     *
+     * @param user a saved user
+     * @throws InvalidInputException if the user is null or unsaved
+     * @throws DatabaseException     if the database fails (batches before it stay deleted)
+     */
+    void delete(User user);
 }

@@ -3,6 +3,7 @@ package dev.enrollment.internal;
 import dev.enrollment.EnrollmentEvent;
 import dev.enrollment.EnrollmentException;
 import dev.enrollment.EnrollmentListener;
+import dev.enrollment.UserLookup;
 import org.jooq.Cursor;
 import org.jooq.DSLContext;
 import org.jooq.Field;
@@ -63,6 +64,8 @@ public final class Database {
     private final Dialect dialect;
     private final RetryPolicy retry;
     private final List<EnrollmentListener> listeners;
+    private final int batchSize;
+    private final UserLookup userLookup;
 
     /**
      * Creates the runner.
@@ -71,12 +74,35 @@ public final class Database {
      * @param dialect    the detected dialect
      * @param retry      how deadlocks are retried
      * @param listeners  who hears of committed changes, in order
+     * @param batchSize  rows per batch for bulk work (enrollAll, delete, audit)
+     * @param userLookup which user ids exist, for orphan work; null for auth_user in this database
      */
-    public Database(DataSource dataSource, Dialect dialect, RetryPolicy retry, List<EnrollmentListener> listeners) {
+    public Database(DataSource dataSource, Dialect dialect, RetryPolicy retry, List<EnrollmentListener> listeners,
+                    int batchSize, UserLookup userLookup) {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.retry = retry;
         this.listeners = List.copyOf(listeners);
+        this.batchSize = batchSize;
+        this.userLookup = userLookup;
+    }
+
+    /**
+     * Returns the batch size for bulk work.
+     *
+     * @return rows per batch
+     */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /**
+     * Returns the caller's user lookup.
+     *
+     * @return the lookup, or null for auth_user in this database
+     */
+    public UserLookup userLookup() {
+        return userLookup;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.enrollment.internal;
 
+import dev.enrollment.BulkResult;
 import dev.enrollment.CourseFilter;
 import dev.enrollment.CourseKey;
 import dev.enrollment.CourseMode;
@@ -7,22 +8,31 @@ import dev.enrollment.DatabaseException;
 import dev.enrollment.Enrollment;
 import dev.enrollment.EnrollmentEvent;
 import dev.enrollment.EnrollmentRepository;
+import dev.enrollment.InvalidInputException;
 import dev.enrollment.NotFoundException;
 import dev.enrollment.User;
 import dev.enrollment.schema.tables.AuthUser;
 import dev.enrollment.schema.tables.StudentCourseenrollment;
 import org.jooq.Condition;
+import org.jooq.Field;
+import org.jooq.Record5;
 import org.jooq.Record4;
 import org.jooq.Record7;
 import org.jooq.SelectConditionStep;
+import org.jooq.impl.DSL;
 
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -205,6 +215,159 @@ public final class EnrollmentStore implements EnrollmentRepository {
             exists.set(false);   // deleted in between: insert it
         }
         throw vanished("enroll");
+    }
+
+    @Override
+    public BulkResult enrollAll(CourseKey course, CourseMode mode, Iterable<User> users) {
+        return enrollAll(course, mode, users, totals -> { });
+    }
+
+    @Override
+    public BulkResult enrollAll(CourseKey course, CourseMode mode, Stream<User> users) {
+        Checks.notNull(users, "users");
+        return enrollAll(course, mode, users::iterator, totals -> { });
+    }
+
+    @Override
+    public BulkResult enrollAll(CourseKey course, CourseMode mode, Iterable<User> users,
+                                Consumer<BulkResult> progress) {
+        Checks.notNull(course, "course");
+        Checks.notNull(mode, "mode");
+        Checks.notNull(users, "users");
+        Checks.notNull(progress, "progress");
+        int batchSize = scope.db().batchSize();
+        BulkResult totals = new BulkResult(0, 0, 0);
+        Iterator<User> it = users.iterator();
+        Map<Long, User> batch = new LinkedHashMap<>();
+        while (it.hasNext()) {
+            batch.clear();
+            while (it.hasNext() && batch.size() < batchSize) {
+                User u = it.next();
+                if (u == null) {
+                    throw new InvalidInputException("users", "must not contain null");
+                }
+                if (!u.isSaved()) {
+                    throw new InvalidInputException("users", "must all be saved (an unsaved user was found)");
+                }
+                batch.putIfAbsent(u.id().getAsLong(), u);
+            }
+            List<User> chunk = List.copyOf(batch.values());
+            BulkResult done = scope.write("enrollAll", true, s -> enrollBatch(s, course, mode, chunk, change));
+            totals = new BulkResult(totals.created() + done.created(),
+                    totals.alreadyEnrolled() + done.alreadyEnrolled(), totals.reactivated() + done.reactivated());
+            progress.accept(totals);
+        }
+        return totals;
+    }
+
+    /**
+     * One batch of enrollAll, in one transaction: read the batch's rows; insert the missing ones in one
+     * multi-row insert-ignore; lock and activate the inactive ones; write their history in one insert each.
+     */
+    private static BulkResult enrollBatch(Session s, CourseKey course, CourseMode mode, List<User> users,
+                                          Change change) {
+        Map<Long, User> byId = new LinkedHashMap<>();
+        users.forEach(u -> byId.put(u.id().getAsLong(), u));
+        String courseId = course.toString();
+        Map<Long, Record5<Long, Long, Boolean, String, LocalDateTime>> existing = new HashMap<>();
+        s.dsl().select(E.ID, E.USER_ID, E.IS_ACTIVE, E.MODE, E.CREATED)
+                .from(E)
+                .where(E.COURSE_ID.eq(courseId).and(E.USER_ID.in(byId.keySet())))
+                .forEach(r -> existing.put(r.value2(), r));
+
+        List<Enrollment> created = new ArrayList<>();
+        List<User> missing = users.stream().filter(u -> !existing.containsKey(u.id().getAsLong()))
+                .collect(Collectors.toList());
+        if (!missing.isEmpty()) {
+            Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+            Map<Long, Long> ids = insertAll(s, course, mode, missing, now);
+            if (ids.size() < missing.size() && s.restartable()) {
+                // Another writer created some of these rows since the read: start the batch over, so they are
+                // read as existing and counted and activated exactly.
+                throw s.restart();
+            }
+            for (User u : missing) {
+                Long id = ids.get(u.id().getAsLong());
+                if (id != null) {
+                    created.add(Values.factory().enrollment(id, u, course, mode, true, now));
+                }
+            }
+        }
+
+        List<Long> inactive = existing.values().stream().filter(r -> !r.value3()).map(r -> r.value1())
+                .collect(Collectors.toList());
+        List<Enrollment[]> reactivated = new ArrayList<>();
+        if (!inactive.isEmpty()) {
+            var locked = s.dsl().select(E.ID, E.USER_ID, E.IS_ACTIVE, E.MODE, E.CREATED)
+                    .from(E).where(E.ID.in(inactive).and(E.IS_ACTIVE.isFalse())).forUpdate().fetch();
+            if (!locked.isEmpty()) {
+                s.dsl().update(E).set(E.IS_ACTIVE, true).set(E.MODE, mode.slug())
+                        .where(E.ID.in(locked.map(r -> r.value1()))).execute();
+            }
+            for (var r : locked) {
+                User u = byId.get(r.value2());
+                Enrollment before = Values.factory().enrollment(r.value1(), u, course, Rows.mode(r.value4(),
+                        r.value1()), false, Rows.instant(r.value5()));
+                Enrollment after = Values.factory().enrollment(r.value1(), u, course, mode, true, before.created());
+                reactivated.add(new Enrollment[] {before, after});
+            }
+        }
+        History.writeAll(s, History.CREATED, created.stream().map(History.Row::of).collect(Collectors.toList()),
+                change);
+        History.writeAll(s, History.CHANGED, reactivated.stream().map(p -> History.Row.of(p[1]))
+                .collect(Collectors.toList()), change);
+        created.forEach(e -> s.emit(EnrollmentEvent.Type.CREATED, null, e));
+        reactivated.forEach(p -> s.emit(EnrollmentEvent.Type.ACTIVATED, p[0], p[1]));
+        long handled = created.size() + reactivated.size();
+        return new BulkResult(created.size(), users.size() - handled, reactivated.size());
+    }
+
+    /**
+     * Inserts active rows for the users, ignoring those that exist; returns user id to new row id for the rows it
+     * inserted.
+     */
+    private static Map<Long, Long> insertAll(Session s, CourseKey course, CourseMode mode, List<User> users,
+                                             Instant now) {
+        Map<Long, Long> ids = new HashMap<>();
+        String courseId = course.toString();
+        Field<LocalDateTime> created = s.db().timestamp(now);
+        Dialect dialect = s.db().dialect();
+        if (dialect == Dialect.H2) {
+            for (User u : users) {
+                Long id = insert(s, u, course, true, mode, now);
+                if (id != null) {
+                    ids.put(u.id().getAsLong(), id);
+                }
+            }
+            return ids;
+        }
+        var insert = s.dsl().insertInto(E, E.COURSE_ID, E.CREATED, E.IS_ACTIVE, E.MODE, E.USER_ID);
+        for (User u : users) {
+            insert = insert.values(DSL.val(courseId, E.COURSE_ID), created, DSL.val(true, E.IS_ACTIVE),
+                    DSL.val(mode.slug(), E.MODE), DSL.val(u.id().getAsLong(), E.USER_ID));
+        }
+        if (dialect == Dialect.POSTGRES) {
+            insert.onConflict(E.USER_ID, E.COURSE_ID).doNothing().returningResult(E.ID, E.USER_ID)
+                    .fetch().forEach(r -> ids.put(r.value2(), r.value1()));
+            return ids;
+        }
+        int inserted = insert.onDuplicateKeyIgnore().execute();   // MySQL, MariaDB: one INSERT IGNORE
+        if (inserted == 0) {
+            return ids;
+        }
+        List<Long> userIds = users.stream().map(u -> u.id().getAsLong()).collect(Collectors.toList());
+        var rows = s.dsl().select(E.ID, E.USER_ID, E.CREATED, E.IS_ACTIVE, E.MODE).from(E)
+                .where(E.COURSE_ID.eq(courseId).and(E.USER_ID.in(userIds))).fetch();
+        if (inserted == users.size()) {
+            rows.forEach(r -> ids.put(r.value2(), r.value1()));
+        } else {
+            // Some rows were created by another writer meanwhile, and this is a caller's transaction that cannot
+            // start over: ours are the active rows in our mode carrying our creation time.
+            LocalDateTime ours = LocalDateTime.ofInstant(now, java.time.ZoneOffset.UTC);
+            rows.stream().filter(r -> ours.equals(r.value3()) && r.value4() && mode.slug().equals(r.value5()))
+                    .forEach(r -> ids.put(r.value2(), r.value1()));
+        }
+        return ids;
     }
 
     private static Long insert(Session s, User user, CourseKey course, boolean active, CourseMode mode, Instant now) {

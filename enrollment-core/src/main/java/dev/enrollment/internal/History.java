@@ -2,7 +2,12 @@ package dev.enrollment.internal;
 
 import dev.enrollment.Enrollment;
 
+import org.jooq.Field;
+import org.jooq.impl.DSL;
+
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.List;
 
 import static dev.enrollment.schema.Tables.STUDENT_HISTORICALCOURSEENROLLMENT;
 
@@ -19,6 +24,23 @@ final class History {
     }
 
     /**
+     * One history row's enrollment values.
+     *
+     * @param id       the enrollment id
+     * @param userId   its user_id
+     * @param courseId its course_id
+     * @param mode     its mode slug
+     * @param active   its is_active
+     * @param created  its created, may be null
+     */
+    record Row(long id, long userId, String courseId, String mode, boolean active, Instant created) {
+        static Row of(Enrollment e) {
+            return new Row(e.id(), e.user().id().getAsLong(), e.courseKey().toString(), e.mode().slug(), e.isActive(),
+                    e.created());
+        }
+    }
+
+    /**
      * Writes one history row holding the enrollment's values, in the session's transaction.
      *
      * @param s      the session
@@ -27,19 +49,33 @@ final class History {
      * @param change who and why
      */
     static void write(Session s, String type, Enrollment row, Change change) {
-        var h = STUDENT_HISTORICALCOURSEENROLLMENT;
-        s.dsl().insertInto(h)
-                .set(h.ID, row.id())
-                .set(h.CREATED, row.created() == null ? null : s.db().timestamp(row.created()))
-                .set(h.IS_ACTIVE, row.isActive())
-                .set(h.MODE, row.mode().slug())
-                .set(h.HISTORY_DATE, s.db().timestamp(Instant.now()))
-                .set(h.HISTORY_CHANGE_REASON, change.reason())
-                .set(h.HISTORY_TYPE, type)
-                .set(h.COURSE_ID, row.courseKey().toString())
-                .set(h.HISTORY_USER_ID, change.actorId())
-                .set(h.USER_ID, row.user().id().getAsLong())
-                .execute();
+        writeAll(s, type, List.of(Row.of(row)), change);
     }
 
+    /**
+     * Writes one history row per enrollment, of one type, in one multi-row insert.
+     *
+     * @param s      the session
+     * @param type   {@link #CREATED}, {@link #CHANGED} or {@link #DELETED}
+     * @param rows   the rows' values
+     * @param change who and why
+     */
+    static void writeAll(Session s, String type, List<Row> rows, Change change) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        var h = STUDENT_HISTORICALCOURSEENROLLMENT;
+        Field<LocalDateTime> now = s.db().timestamp(Instant.now());
+        var insert = s.dsl().insertInto(h, h.ID, h.CREATED, h.IS_ACTIVE, h.MODE, h.HISTORY_DATE,
+                h.HISTORY_CHANGE_REASON, h.HISTORY_TYPE, h.COURSE_ID, h.HISTORY_USER_ID, h.USER_ID);
+        for (Row r : rows) {
+            insert = insert.values(DSL.val(r.id(), h.ID),
+                    r.created() == null ? DSL.val((LocalDateTime) null, h.CREATED) : s.db().timestamp(r.created()),
+                    DSL.val(r.active(), h.IS_ACTIVE), DSL.val(r.mode(), h.MODE), now,
+                    DSL.val(change.reason(), h.HISTORY_CHANGE_REASON), DSL.val(type, h.HISTORY_TYPE),
+                    DSL.val(r.courseId(), h.COURSE_ID), DSL.val(change.actorId(), h.HISTORY_USER_ID),
+                    DSL.val(r.userId(), h.USER_ID));
+        }
+        insert.execute();
+    }
 }

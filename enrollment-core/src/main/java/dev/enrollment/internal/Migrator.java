@@ -32,6 +32,23 @@ public final class Migrator {
      * @return the loaded Flyway instance
      */
     public static Flyway flyway(DataSource dataSource, Dialect dialect) {
+        return configure(dataSource, dialect).load();
+    }
+
+    /**
+     * Records an existing schema as being at a version, without running migrations up to it; for {@code adopt()}.
+     *
+     * @param dataSource a data source whose account may run DDL
+     * @param dialect    the dialect
+     * @param version    the version the schema is at
+     */
+    public static void baseline(DataSource dataSource, Dialect dialect, String version) {
+        configure(dataSource, dialect).baselineVersion(version)
+                .baselineDescription("enrollment: adopted an existing Open edX schema").load().baseline();
+    }
+
+    private static org.flywaydb.core.api.configuration.FluentConfiguration configure(DataSource dataSource,
+                                                                                    Dialect dialect) {
         return Flyway.configure(Migrator.class.getClassLoader())
                 .dataSource(dataSource)
                 .table(HISTORY_TABLE)
@@ -42,8 +59,7 @@ public final class Migrator {
                 .baselineVersion("0")
                 .baselineDescription("enrollment: schema already held other tables")
                 .validateMigrationNaming(true)
-                .cleanDisabled(true)
-                .load();
+                .cleanDisabled(true);
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.enrollment.internal;
 
+import dev.enrollment.Enrollment;
+import dev.enrollment.EnrollmentEvent;
 import dev.enrollment.InvalidInputException;
 import dev.enrollment.User;
 import dev.enrollment.UserAlreadyExistsException;
@@ -9,9 +11,13 @@ import org.jooq.exception.DataAccessException;
 
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 import static dev.enrollment.schema.Tables.AUTH_USER;
+import static dev.enrollment.schema.Tables.STUDENT_COURSEENROLLMENT;
+import static dev.enrollment.schema.Tables.STUDENT_COURSEENROLLMENTALLOWED;
 
 /** {@link Users} on {@code auth_user}. */
 public final class UserStore implements Users {
@@ -52,6 +58,49 @@ public final class UserStore implements Users {
                 .from(AUTH_USER)
                 .where(AUTH_USER.USERNAME.eq(name))
                 .fetchOptional(UserStore::toUser));
+    }
+
+    @Override
+    public void delete(User user) {
+        long userId = Checks.savedUserId(user);
+        int batch = scope.db().batchSize();
+        // Enrollments first, a batch per transaction, so that a failure part-way leaves no orphan behind...
+        while (scope.write("delete", true, s -> deleteEnrollments(s, user, userId, batch)) == batch) {
+            continue;
+        }
+        // ...then the user, with whatever was enrolled meanwhile and the allowances it used, in one transaction.
+        scope.write("delete", true, s -> {
+            while (deleteEnrollments(s, user, userId, batch) == batch) {
+                continue;
+            }
+            s.dsl().deleteFrom(STUDENT_COURSEENROLLMENTALLOWED)
+                    .where(STUDENT_COURSEENROLLMENTALLOWED.USER_ID.eq(userId)).execute();
+            s.dsl().deleteFrom(AUTH_USER).where(AUTH_USER.ID.eq(userId)).execute();
+            return null;
+        });
+    }
+
+    /** Deletes up to one batch of the user's enrollments, with their history and events; returns how many. */
+    private static int deleteEnrollments(Session s, User user, long userId, int batch) {
+        var e = STUDENT_COURSEENROLLMENT;
+        var rows = s.dsl().select(e.ID, e.COURSE_ID, e.MODE, e.IS_ACTIVE, e.CREATED)
+                .from(e)
+                .where(e.USER_ID.eq(userId))
+                .orderBy(e.ID)
+                .limit(batch)
+                .forUpdate()
+                .fetch();
+        if (rows.isEmpty()) {
+            return 0;
+        }
+        List<Enrollment> gone = rows.map(r -> Values.factory().enrollment(r.value1(), user,
+                Rows.courseKey(r.value2(), "student_courseenrollment", r.value1()), Rows.mode(r.value3(), r.value1()),
+                r.value4(), Rows.instant(r.value5())));
+        History.writeAll(s, History.DELETED, gone.stream().map(History.Row::of).collect(Collectors.toList()),
+                Change.NONE);
+        s.dsl().deleteFrom(e).where(e.ID.in(rows.map(r -> r.value1()))).execute();
+        gone.forEach(g -> s.emit(EnrollmentEvent.Type.DELETED, g, null));
+        return rows.size();
     }
 
     /**

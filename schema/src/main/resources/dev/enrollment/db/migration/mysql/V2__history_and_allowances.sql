@@ -1,7 +1,8 @@
 -- enrollment schema, version 2, MySQL and MariaDB: Open edX's enrollment history (django-simple-history) and
 -- pre-enrollment by email. Neither table has a constraint referencing auth_user.
+-- IF NOT EXISTS: adopt() baselines an existing Open edX schema at version 1, and keeps these tables if it has them.
 
-CREATE TABLE student_historicalcourseenrollment (
+CREATE TABLE IF NOT EXISTS student_historicalcourseenrollment (
     id                     BIGINT       NOT NULL,
     created                DATETIME(6)  NULL,
     is_active              BOOLEAN      NOT NULL,
@@ -20,7 +21,7 @@ CREATE TABLE student_historicalcourseenrollment (
 
 -- Emails are compared case-insensitively: the library stores them lower-cased, and the default _ci collation
 -- also matches mixed-case rows written by Open edX itself.
-CREATE TABLE student_courseenrollmentallowed (
+CREATE TABLE IF NOT EXISTS student_courseenrollmentallowed (
     id           BIGINT       NOT NULL AUTO_INCREMENT,
     email        VARCHAR(255) NOT NULL,
     course_id    VARCHAR(255) NOT NULL,

@@ -1,0 +1,9 @@
+package dev.enrollment;
+
+/** Integrity without the foreign key, on Postgres. */
+class IntegrityPostgresTest extends IntegrityContract {
+    @Override
+    TestDatabase.Kind kind() {
+        return TestDatabase.Kind.POSTGRES;
+    }
+}

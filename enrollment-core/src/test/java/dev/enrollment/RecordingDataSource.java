@@ -1,0 +1,131 @@
+package dev.enrollment;
+
+import javax.sql.DataSource;
+import java.io.PrintWriter;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
+
+/** Wraps a DataSource and records every statement the library executes, with its update count. */
+final class RecordingDataSource implements DataSource {
+    /** One executed statement. */
+    record Executed(String sql, long updateCount) {
+        boolean isDelete() {
+            return sql.trim().toLowerCase().startsWith("delete");
+        }
+    }
+
+    private final DataSource delegate;
+    private final List<Executed> executed = new ArrayList<>();
+
+    RecordingDataSource(DataSource delegate) {
+        this.delegate = delegate;
+    }
+
+    synchronized List<Executed> executed() {
+        return List.copyOf(executed);
+    }
+
+    synchronized void clear() {
+        executed.clear();
+    }
+
+    private synchronized void record(String sql, long count) {
+        executed.add(new Executed(sql, count));
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        return wrap(delegate.getConnection());
+    }
+
+    @Override
+    public Connection getConnection(String user, String password) throws SQLException {
+        return wrap(delegate.getConnection(user, password));
+    }
+
+    private Connection wrap(Connection c) {
+        InvocationHandler h = (proxy, method, args) -> {
+            Object result = invoke(c, method, args);
+            if (result instanceof PreparedStatement && args != null && args.length > 0 && args[0] instanceof String) {
+                return statement((PreparedStatement) result, (String) args[0]);
+            }
+            return result;
+        };
+        return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class}, h);
+    }
+
+    private PreparedStatement statement(PreparedStatement ps, String sql) {
+        InvocationHandler h = (proxy, method, args) -> {
+            Object result = invoke(ps, method, args);
+            switch (method.getName()) {
+                case "executeUpdate":
+                case "executeLargeUpdate":
+                    record(sql, ((Number) result).longValue());
+                    break;
+                case "execute":
+                    record(sql, Boolean.TRUE.equals(result) ? -1 : ps.getUpdateCount());
+                    break;
+                case "executeQuery":
+                    record(sql, -1);
+                    break;
+                default:
+                    break;
+            }
+            return result;
+        };
+        return (PreparedStatement) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {PreparedStatement.class}, h);
+    }
+
+    private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    @Override
+    public PrintWriter getLogWriter() throws SQLException {
+        return delegate.getLogWriter();
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) throws SQLException {
+        delegate.setLogWriter(out);
+    }
+
+    @Override
+    public void setLoginTimeout(int seconds) throws SQLException {
+        delegate.setLoginTimeout(seconds);
+    }
+
+    @Override
+    public int getLoginTimeout() throws SQLException {
+        return delegate.getLoginTimeout();
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+        return delegate.getParentLogger();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        return delegate.unwrap(iface);
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) throws SQLException {
+        return delegate.isWrapperFor(iface);
+    }
+
+}
