@@ -1,5 +1,7 @@
 package dev.enrollment;
 
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -38,6 +40,27 @@ public interface Users {
      * @throws DatabaseException     if the database fails
      */
     Optional<User> findByUsername(String username);
+
+    /**
+     * Loads many users by id, a batch per query. Ids without a user are left out.
+     *
+     * @param ids the ids; duplicates are looked up once
+     * @return the users found, in id order
+     * @throws InvalidInputException if ids is null or contains null
+     * @throws DatabaseException     if the database fails
+     */
+    List<User> findAllById(Collection<Long> ids);
+
+    /**
+     * Loads many users by username, a batch per query (compared as {@link #findByUsername} does). Usernames
+     * without a user are left out.
+     *
+     * @param usernames the usernames, each following the username rule
+     * @return the users found, in id order
+     * @throws InvalidInputException if usernames is null or holds a null or invalid username
+     * @throws DatabaseException     if the database fails
+     */
+    List<User> findAllByUsername(Collection<String> usernames);
 
     /**
      * Deletes a user: first the user's enrollments, in batches of the configured

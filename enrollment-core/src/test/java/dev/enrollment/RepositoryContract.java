@@ -255,6 +255,19 @@ abstract class RepositoryContract {
     }
 
     @Test
+    void usersAreLoadedInBulkByIdOrUsername() {
+        User a = saved("bulk_a");
+        User b = saved("bulk_b");
+        assertThat(users.findAllById(List.of(b.id().getAsLong(), a.id().getAsLong(), a.id().getAsLong(),
+                Long.MAX_VALUE))).containsExactly(a, b);
+        assertThat(users.findAllByUsername(List.of(b.username(), a.username(), "nobody_here"))).containsExactly(a, b);
+        assertThat(users.findAllById(List.of())).isEmpty();
+        assertThatThrownBy(() -> users.findAllByUsername(java.util.Arrays.asList("ok", null)))
+                .isInstanceOf(InvalidInputException.class).hasMessageStartingWith("username ");
+        assertThatThrownBy(() -> users.findAllById(null)).isInstanceOf(InvalidInputException.class);
+    }
+
+    @Test
     void isEnrolledCountsActiveEnrollmentsOnly() {
         User heidi = saved("heidi");
         CourseKey course = course(unique("r"));

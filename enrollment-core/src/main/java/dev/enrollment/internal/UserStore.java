@@ -6,12 +6,20 @@ import dev.enrollment.InvalidInputException;
 import dev.enrollment.User;
 import dev.enrollment.UserAlreadyExistsException;
 import dev.enrollment.Users;
+import org.jooq.Condition;
 import org.jooq.Record3;
 import org.jooq.exception.DataAccessException;
 
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -58,6 +66,41 @@ public final class UserStore implements Users {
                 .from(AUTH_USER)
                 .where(AUTH_USER.USERNAME.eq(name))
                 .fetchOptional(UserStore::toUser));
+    }
+
+    @Override
+    public List<User> findAllById(Collection<Long> ids) {
+        Checks.notNull(ids, "ids");
+        if (ids.stream().anyMatch(java.util.Objects::isNull)) {
+            throw new InvalidInputException("ids", "must not contain null");
+        }
+        return findAll("findAllById", new TreeSet<>(ids), chunk -> AUTH_USER.ID.in(chunk));
+    }
+
+    @Override
+    public List<User> findAllByUsername(Collection<String> usernames) {
+        Checks.notNull(usernames, "usernames");
+        Set<String> names = new LinkedHashSet<>();
+        for (String u : usernames) {
+            names.add(User.unsaved(u, "").username());
+        }
+        return findAll("findAllByUsername", names, chunk -> AUTH_USER.USERNAME.in(chunk));
+    }
+
+    private <K> List<User> findAll(String operation, Set<K> keys, Function<List<K>, Condition> where) {
+        List<K> all = new ArrayList<>(keys);
+        List<User> found = new ArrayList<>();
+        int batch = scope.db().batchSize();
+        for (int from = 0; from < all.size(); from += batch) {
+            List<K> chunk = all.subList(from, Math.min(all.size(), from + batch));
+            found.addAll(scope.read(operation, s -> s.dsl()
+                    .select(AUTH_USER.ID, AUTH_USER.USERNAME, AUTH_USER.EMAIL)
+                    .from(AUTH_USER)
+                    .where(where.apply(chunk))
+                    .fetch(UserStore::toUser)));
+        }
+        found.sort(Comparator.comparingLong(u -> u.id().getAsLong()));
+        return found;
     }
 
     @Override
