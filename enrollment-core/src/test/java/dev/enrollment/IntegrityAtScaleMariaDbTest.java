@@ -343,6 +343,40 @@ class IntegrityAtScaleMariaDbTest {
         }
     }
 
+    @Test
+    void aLockWaitTimeoutThatOutlastsTheRetriesNamesTheOperationAndTheAttempts() throws Exception {
+        com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+        config.setJdbcUrl(db.url());
+        config.setUsername(db.user());
+        config.setPassword(db.password());
+        config.setConnectionInitSql("SET SESSION innodb_lock_wait_timeout = 1");
+        try (com.zaxxer.hikari.HikariDataSource impatient = new com.zaxxer.hikari.HikariDataSource(config);
+             Enrollments e = Enrollments.builder().dataSource(impatient).retryAttempts(2).build()) {
+            e.migrate();
+            User u = e.users().save(User.unsaved("waiter", ""));
+            CourseKey c = CourseKey.parse("course-v1:Lock+Wait+1");
+            Enrollment row = e.enrollments().getOrCreate(u, c);
+            try (Connection t = db.dataSource().getConnection(); Statement s = t.createStatement()) {
+                t.setAutoCommit(false);
+                s.executeQuery("SELECT id FROM student_courseenrollment WHERE id = " + row.id() + " FOR UPDATE")
+                        .close();
+
+                Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(
+                        () -> e.enrollments().enroll(u, c, CourseMode.VERIFIED));
+
+                t.rollback();
+                assertThat(thrown).isInstanceOf(DatabaseException.class)
+                        .hasMessageContaining("enroll failed after 2 attempts")
+                        .hasMessageContaining("lock-wait timeout");
+                assertThat(((DatabaseException) thrown).attempts()).isEqualTo(2);
+                assertThat(((DatabaseException) thrown).errorCode()).isEqualTo(1205);
+                assertThat(thrown.getCause()).isInstanceOf(SQLException.class);
+            }
+            assertThat(e.enrollments().enroll(u, c, CourseMode.VERIFIED).isActive())
+                    .as("the library serves the call once the lock is gone").isTrue();
+        }
+    }
+
     // ---- adopting an existing Open edX database ------------------------------------------------------------------
 
     private void createOpenEdxTables() {
