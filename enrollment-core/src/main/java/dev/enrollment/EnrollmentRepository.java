@@ -12,7 +12,7 @@ public interface EnrollmentRepository {
      * Returns the user's enrollment in the course, creating it if there is none.
      *
      * <p>A new row is inactive, in mode {@link CourseMode#AUDIT}, with {@code created} set to now (Open edX
-     * semantics: {@link #enroll} activates). An existing row is returned unchanged.
+     * semantics: {@code enroll} activates). An existing row is returned unchanged.
      *
      * <p>An unsaved user is inserted first, in the same transaction as the enrollment: both rows are written or
      * neither is. An unsaved user whose username is taken is never attached to the existing account.
