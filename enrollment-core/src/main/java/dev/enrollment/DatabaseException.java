@@ -14,7 +14,9 @@ import java.util.Objects;
 public class DatabaseException extends EnrollmentException {
     private static final long serialVersionUID = 1L;
 
+    /** The library operation that failed. */
     private final String operation;
+    /** How many times the operation was tried. */
     private final int attempts;
 
     /**

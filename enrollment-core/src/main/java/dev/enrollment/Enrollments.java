@@ -39,7 +39,7 @@ import java.util.function.Function;
  * }
  * }</pre>
  *
- * <p>Thread-safe; build one per database and share it. {@link #build() Building} connects once to detect the
+ * <p>Thread-safe; build one per database and share it. {@link Builder#build() Building} connects once to detect the
  * dialect (H2, MySQL, MariaDB or PostgreSQL) but does not touch the schema: on an unmigrated database the first
  * operation throws a {@link DatabaseException} that says to run {@link #migrate()}.
  */

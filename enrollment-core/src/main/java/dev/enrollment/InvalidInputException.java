@@ -12,7 +12,9 @@ import java.util.Objects;
 public final class InvalidInputException extends EnrollmentException {
     private static final long serialVersionUID = 1L;
 
+    /** The argument or field that was wrong. */
     private final String field;
+    /** The rule it broke. */
     private final String rule;
 
     /**

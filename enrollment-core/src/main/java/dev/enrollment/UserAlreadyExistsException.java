@@ -8,6 +8,7 @@ package dev.enrollment;
 public final class UserAlreadyExistsException extends EnrollmentException {
     private static final long serialVersionUID = 1L;
 
+    /** The username that is taken. */
     private final String username;
 
     /**
