@@ -63,6 +63,17 @@ public interface Users {
     List<User> findAllByUsername(Collection<String> usernames);
 
     /**
+     * Loads the users with any of these emails, a batch per query, compared case-insensitively. Emails are not
+     * unique in {@code auth_user}: one email may give several users.
+     *
+     * @param emails the emails, each following the email rule and not empty
+     * @return the users found, in id order
+     * @throws InvalidInputException if emails is null or holds a null, empty or invalid email
+     * @throws DatabaseException     if the database fails
+     */
+    List<User> findAllByEmail(Collection<String> emails);
+
+    /**
      * Deletes a user: first the user's enrollments, in batches of the configured
      * {@linkplain Enrollments.Builder#batchSize(int) batch size} (each batch one transaction, each enrollment with a
      * history row {@code -} and a {@link EnrollmentEvent.Type#DELETED} event), then the allowances the user used,

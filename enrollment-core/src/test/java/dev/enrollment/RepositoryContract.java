@@ -262,6 +262,7 @@ abstract class RepositoryContract {
                 Long.MAX_VALUE))).containsExactly(a, b);
         assertThat(users.findAllByUsername(List.of(b.username(), a.username(), "nobody_here"))).containsExactly(a, b);
         assertThat(users.findAllById(List.of())).isEmpty();
+        assertThat(users.findAllByEmail(List.of("BULK_A@Example.com"))).contains(a).doesNotContain(b);
         assertThatThrownBy(() -> users.findAllByUsername(java.util.Arrays.asList("ok", null)))
                 .isInstanceOf(InvalidInputException.class).hasMessageStartingWith("username ");
         assertThatThrownBy(() -> users.findAllById(null)).isInstanceOf(InvalidInputException.class);

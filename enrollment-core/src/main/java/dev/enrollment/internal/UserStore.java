@@ -87,6 +87,22 @@ public final class UserStore implements Users {
         return findAll("findAllByUsername", names, chunk -> AUTH_USER.USERNAME.in(chunk));
     }
 
+    @Override
+    public List<User> findAllByEmail(Collection<String> emails) {
+        Checks.notNull(emails, "emails");
+        Set<String> set = new LinkedHashSet<>();
+        for (String e : emails) {
+            if (e != null && e.isEmpty()) {
+                throw new InvalidInputException("email", "must not be empty");
+            }
+            set.add(Checks.email(e).toLowerCase(java.util.Locale.ROOT));
+        }
+        // Emails compare case-insensitively: MySQL's _ci collations already do (and keep an index usable).
+        boolean collationFolds = scope.db().dialect().isMySqlFamily();
+        return findAll("findAllByEmail", set, chunk -> collationFolds ? AUTH_USER.EMAIL.in(chunk)
+                : org.jooq.impl.DSL.lower(AUTH_USER.EMAIL).in(chunk));
+    }
+
     private <K> List<User> findAll(String operation, Set<K> keys, Function<List<K>, Condition> where) {
         List<K> all = new ArrayList<>(keys);
         List<User> found = new ArrayList<>();
