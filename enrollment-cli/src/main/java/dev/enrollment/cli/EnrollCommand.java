@@ -323,6 +323,8 @@ final class EnrollCommand implements Callable<Integer> {
                         .setConsumer(new ConsoleProgressBarConsumer(new PrintStream(System.err, true,
                                 StandardCharsets.UTF_8))).build();
                 return new Progress() {
+                    private boolean closed;
+
                     @Override
                     public void stepTo(long rows) {
                         bar.stepTo(rows);
@@ -330,7 +332,10 @@ final class EnrollCommand implements Callable<Integer> {
 
                     @Override
                     public void close() {
-                        bar.close();
+                        if (!closed) {       // closing twice would draw the bar again, after the summary
+                            closed = true;
+                            bar.close();
+                        }
                     }
                 };
             }
