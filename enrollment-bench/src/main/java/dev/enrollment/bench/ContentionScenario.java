@@ -33,7 +33,9 @@ public final class ContentionScenario implements Scenario {
                         + "run, each on a fresh database; runs in the order %s. A = the library's schema plus `FOREIGN KEY (user_id) "
                         + "REFERENCES auth_user(id)` added by the benchmark; B = the schema as shipped "
                         + "(`Enrollments.migrate()`). Latency is per call (per transaction in `touch`), successful "
-                        + "calls only. Server counters are deltas over the window and server-wide.",
+                        + "calls only. Client counts are failed calls in the window (in `plain`, after the "
+                        + "library's own bounded retry); server counters are deltas over the window and "
+                        + "server-wide, so another client's activity adds to them.",
                 size.users(), size.enrollers(), size.hotUsers(), size.courses(), size.writers(),
                 size.hold().toMillis(), size.warmup().toSeconds(), size.measure().toSeconds(), size.order()));
         report.paragraph("- " + Workload.PLAIN.describe() + "\n- " + Workload.TOUCH.describe());
