@@ -25,7 +25,7 @@ public final class Charts {
     private static final int HEIGHT = 440;
     private static final int LEFT = 78;
     private static final int RIGHT = 44;
-    private static final int TOP = 62;
+    private static final int TOP = 70;
     private static final int BOTTOM = 58;
 
     /**
@@ -91,7 +91,7 @@ public final class Charts {
      * Draws latency percentile curves.
      *
      * @param title    the title
-     * @param subtitle a smaller line under it (the machine, the run)
+     * @param subtitle smaller lines under it (the machine, the run), separated by newlines
      * @param series   the curves, from {@link #percentileSeries}
      * @return the SVG document
      */
@@ -142,7 +142,7 @@ public final class Charts {
      * Draws throughput per second.
      *
      * @param title    the title
-     * @param subtitle a smaller line under it
+     * @param subtitle smaller lines under it, separated by newlines
      * @param series   the lines, from {@link #perSecondSeries}
      * @return the SVG document
      */
@@ -230,8 +230,12 @@ public final class Charts {
                 + "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>%n", WIDTH, HEIGHT, WIDTH, HEIGHT));
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"22\" font-size=\"15\" font-weight=\"bold\">%s"
                 + "</text>%n", LEFT, escape(title)));
-        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"40\" font-size=\"10\" fill=\"#555\">%s</text>%n",
-                LEFT, escape(subtitle)));
+        int y = 38;
+        for (String line : subtitle.split("\n")) {
+            svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"10\" fill=\"#555\">%s"
+                    + "</text>%n", LEFT, y, escape(line)));
+            y += 13;
+        }
         return svg;
     }
 

@@ -47,6 +47,7 @@ public final class ContentionScenario implements Scenario {
         }
 
         report.table(figures(results));
+        report.paragraph(starvation(results, size));
 
         Table ratios = new Table("workload", "throughput B/A", "target ", "verdict ", "p99 B/A", "target ",
                 "verdict ", "deadlocks (client) A -> B", "target ", "verdict ");
@@ -72,7 +73,7 @@ public final class ContentionScenario implements Scenario {
         String subtitle = "A: FK added by the benchmark; B: schema as shipped. " + size.enrollers()
                 + " enrollers, " + size.hotUsers() + " hot users, " + size.writers() + " writers holding "
                 + size.hold().toMillis() + " ms; " + size.measure().toSeconds() + " s window"
-                + (quick ? " (quick)" : "");
+                + (quick ? " (quick)" : "") + "\n" + report.chartStamp();
         for (int i = 0; i < results.size(); i += 2) {
             EnrollLoad.Result a = results.get(i);
             EnrollLoad.Result b = results.get(i + 1);
@@ -99,7 +100,7 @@ public final class ContentionScenario implements Scenario {
     static Table figures(List<EnrollLoad.Result> results) {
         Table t = new Table("workload", "variant ", "writers ", "enroll/s", "p50 ms", "p99 ms", "max ms", "inserted",
                 "deadlocks (client)", "lock-wait timeouts (client)", "deadlocks (server)", "lock timeouts (server)",
-                "row-lock waits", "row-lock time ms", "writer tx/s", "writer deadlock victims");
+                "row-lock waits", "row-lock time ms", "writer tx/s", "writer deadlock victims", "load avg");
         for (EnrollLoad.Result r : results) {
             Workers.Outcome o = r.outcome();
             t.row(r.spec().workload().name(), r.spec().variant() + (r.spec().foreignKey() ? " (FK)" : " (no FK)"),
@@ -111,9 +112,33 @@ public final class ContentionScenario implements Scenario {
                     Format.count(o.deadlocks()), Format.count(o.lockTimeouts()),
                     counter(r.counter("Innodb_deadlocks", "lock_deadlocks")), counter(r.counter("lock_timeouts")),
                     counter(r.counter("Innodb_row_lock_waits")), counter(r.counter("Innodb_row_lock_time")),
-                    Format.rate(r.writerTxPerSec()), Format.count(r.writerVictims()));
+                    Format.rate(r.writerTxPerSec()), Format.count(r.writerVictims()),
+                    String.format(java.util.Locale.ROOT, "%.1f", r.load()));
         }
         return t;
+    }
+
+    /**
+     * Says whether the machine kept up: writers that complete far fewer transactions than their sleep allows were
+     * starved of CPU, and then so were the enrollers, whatever the variant.
+     *
+     * @param results the runs
+     * @param size    their sizes
+     * @return a sentence for under the table
+     */
+    static String starvation(List<EnrollLoad.Result> results, EnrollLoad.Size size) {
+        double nominal = size.nominalWriterRate();
+        List<String> starved = new ArrayList<>();
+        for (EnrollLoad.Result r : results) {
+            if (r.spec().writers() && r.writerTxPerSec() < 0.75 * nominal) {
+                starved.add(r.spec().label());
+            }
+        }
+        String base = String.format(java.util.Locale.ROOT, "Writers can complete at most about %.0f tx/s (%d x "
+                + "1000 / %d ms); load avg is the machine's 1-minute load when the window opened (%d cores).",
+                nominal, size.writers(), size.hold().toMillis(), Runtime.getRuntime().availableProcessors());
+        return starved.isEmpty() ? base : base + " **Starved (writers under 75% of that, figures unreliable): "
+                + String.join(", ", starved) + ".**";
     }
 
     private static String counter(long v) {

@@ -62,6 +62,11 @@ public final class EnrollLoad {
             return new Size(users, hotUsers, enrollers, writers, hold, courses, Duration.ZERO, d, 1);
         }
 
+        /** @return writer transactions per second if nothing but the hold delayed them */
+        public double nominalWriterRate() {
+            return writers * 1000.0 / hold.toMillis();
+        }
+
         /** @return how the runs are ordered, for the report */
         public String order() {
             return rounds == 1 ? "A, B" : "A, B, B, A (each variant twice, figures summed, drift cancels)";
@@ -92,10 +97,11 @@ public final class EnrollLoad {
      * @param writerTxPerSec writer transactions per second in the window
      * @param writerVictims  writer transactions rolled back as deadlock victims in the window
      * @param insertedShare rows created over successful calls (warm-up included): how many calls inserted
+     * @param load          the machine's load average when the window started (the mean over rounds)
      * @param rounds        how many runs were summed
      */
     public record Result(Spec spec, Workers.Outcome outcome, Map<String, Long> server, double writerTxPerSec,
-                         long writerVictims, double insertedShare, int rounds) {
+                         long writerVictims, double insertedShare, double load, int rounds) {
         /** @return completions per second, the mean over the rounds */
         public long[] perSecond() {
             long[] sum = outcome.latency().perSecond();
@@ -116,14 +122,16 @@ public final class EnrollLoad {
             double writerTx = 0;
             long victims = 0;
             double inserted = 0;
+            double load = 0;
             for (Result r : runs) {
+                load += r.load / runs.size();
                 r.server.forEach((k, v) -> server.merge(k, v, Long::sum));
                 writerTx += r.writerTxPerSec / runs.size();
                 victims += r.writerVictims;
                 inserted += r.insertedShare / runs.size();
             }
             return new Result(runs.get(0).spec, Workers.Outcome.sum(runs.stream().map(Result::outcome).toList()),
-                    server, writerTx, victims, inserted, runs.size());
+                    server, writerTx, victims, inserted, load, runs.size());
         }
 
         /**
@@ -234,6 +242,7 @@ public final class EnrollLoad {
             Map<String, Long> before = new HashMap<>();
             Map<String, Long> after = new HashMap<>();
             long[] writerMarks = new long[4];
+            double[] load = new double[1];
             Workers.Outcome outcome = Workers.run("enroller", size.enrollers(), size.warmup(), size.measure(),
                     (thread, random) -> spec.workload().enroll(db, hot.get(random.nextInt(hot.size())),
                             courses.get(random.nextInt(courses.size()))),
@@ -241,6 +250,7 @@ public final class EnrollLoad {
                         before.putAll(server.lockCounters());
                         writerMarks[0] = writerTx.get();
                         writerMarks[2] = writerVictims.get();
+                        load[0] = Machine.loadAverage();
                     },
                     () -> {
                         writerMarks[1] = writerTx.get();
@@ -271,7 +281,8 @@ public final class EnrollLoad {
             long rows = db.queryLong("SELECT COUNT(*) FROM student_courseenrollment");
             long succeeded = outcome.calls() - outcome.failedCalls();
             return new Result(spec, outcome, delta, (writerMarks[1] - writerMarks[0]) / outcome.seconds(),
-                    writerMarks[3] - writerMarks[2], succeeded == 0 ? Double.NaN : (double) rows / succeeded, 1);
+                    writerMarks[3] - writerMarks[2], succeeded == 0 ? Double.NaN : (double) rows / succeeded,
+                    load[0], 1);
         }
     }
 

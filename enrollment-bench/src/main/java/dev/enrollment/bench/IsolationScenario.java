@@ -34,6 +34,7 @@ public final class IsolationScenario implements Scenario {
         EnrollLoad.Result without = results.get(0);
         EnrollLoad.Result with = results.get(1);
         report.table(ContentionScenario.figures(List.of(without, with)));
+        report.paragraph(ContentionScenario.starvation(List.of(without, with), size));
         double ratio = Format.ratioValue(with.outcome().throughput(), without.outcome().throughput());
         report.table(new Table("workload", "throughput with/without writers", "target ", "verdict ",
                 "p99 with/without")
@@ -42,7 +43,7 @@ public final class IsolationScenario implements Scenario {
                         Format.ratio(with.outcome().latency().percentileMillis(99),
                                 without.outcome().latency().percentileMillis(99))));
         String subtitle = "variant B (no FK), plain workload; " + size.measure().toSeconds() + " s window"
-                + (quick ? " (quick)" : "");
+                + (quick ? " (quick)" : "") + "\n" + report.chartStamp();
         report.chart("isolation-throughput.svg", Charts.throughput("Isolation: enrollments per second", subtitle,
                 List.of(Charts.perSecondSeries("B without writers", Charts.GREEN, without.perSecond()),
                         Charts.perSecondSeries("B with writers", Charts.BLUE, with.perSecond()))));

@@ -97,6 +97,8 @@ public final class Main {
             Machine machine = Machine.read(server);
             Report report = new Report(Path.of(outDir, stamp + (quick ? "-quick" : "")), out);
             report.machine(machine.describe());
+            report.chartStamp(String.format(Locale.ROOT, "run %s%s; %d cores, server %s; load average at start %.1f",
+                    stamp, quick ? " --quick" : "", machine.cores(), machine.server(), Machine.loadAverage()));
             report.paragraph("# enrollment-bench, " + stamp + (quick ? " (--quick)" : " (full)"));
             report.paragraph("Machine: " + machine.describe() + (Machine.cpuModel().isEmpty() ? ""
                     : "; CPU " + Machine.cpuModel()) + String.format(Locale.ROOT, "; load average at start %.2f.",

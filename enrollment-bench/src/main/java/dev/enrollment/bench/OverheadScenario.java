@@ -85,11 +85,13 @@ public final class OverheadScenario implements Scenario {
                     (t, r) -> call(Op.values()[r.nextInt(3)], r.nextBoolean() ? Impl.JDBC : Impl.LIBRARY, r),
                     () -> { }, () -> { });
             Table speed = new Table("operation", "threads", "JDBC ops/s", "library ops/s", "library/JDBC",
-                    "target ", "verdict ", "JDBC p50 ms", "library p50 ms", "JDBC p99 ms", "library p99 ms");
+                    "target ", "verdict ", "JDBC p50 ms", "library p50 ms", "JDBC p99 ms", "library p99 ms",
+                    "load avg");
             for (int threads : new int[] {1, 8}) {
                 for (Op op : Op.values()) {
                     LatencyRecorder[] sum = {new LatencyRecorder(1), new LatencyRecorder(1)};
                     double[] seconds = new double[2];
+                    double load = Machine.loadAverage();
                     for (Impl impl : order) {
                         if (op == Op.NEW_ROW) {
                             resetEnrollments();
@@ -109,7 +111,8 @@ public final class OverheadScenario implements Scenario {
                     speed.row(op.title, threads, Format.rate(jdbc), Format.rate(lib), Format.ratio(lib, jdbc),
                             TARGET, TARGET.verdict(ratio),
                             Format.millis(sum[0].percentileMillis(50)), Format.millis(sum[1].percentileMillis(50)),
-                            Format.millis(sum[0].percentileMillis(99)), Format.millis(sum[1].percentileMillis(99)));
+                            Format.millis(sum[0].percentileMillis(99)), Format.millis(sum[1].percentileMillis(99)),
+                            String.format(Locale.ROOT, "%.1f", load));
                     report.progress(op.title + ", " + threads + " thread(s): library/JDBC "
                             + Format.ratio(lib, jdbc));
                 }

@@ -14,6 +14,7 @@ public final class Report {
     private final PrintStream out;
     private final StringBuilder markdown = new StringBuilder();
     private String machineLine = "";
+    private String chartStamp = "";
 
     /**
      * Opens a report.
@@ -86,6 +87,20 @@ public final class Report {
     public void table(Table table) {
         add(table.render() + "\n_Machine: " + machineLine + "; load average at print time "
                 + String.format(java.util.Locale.ROOT, "%.2f", Machine.loadAverage()) + "._\n");
+    }
+
+    /**
+     * Sets the line every chart carries under its own subtitle.
+     *
+     * @param line the run and the machine, briefly
+     */
+    public void chartStamp(String line) {
+        this.chartStamp = line;
+    }
+
+    /** @return the line every chart carries */
+    public String chartStamp() {
+        return chartStamp;
     }
 
     /**
