@@ -45,7 +45,7 @@ public final class EnrollLoad {
          * @return the sizes
          */
         public static Size of(boolean quick) {
-            return new Size(20_000, 200, 8, 4, Duration.ofMillis(20), 2_000,
+            return new Size(20_000, 200, 8, 4, Duration.ofMillis(20), 5_000,
                     quick ? Duration.ofSeconds(2) : Duration.ofSeconds(5),
                     quick ? Duration.ofSeconds(5) : Duration.ofSeconds(15),
                     quick ? 1 : 2);
