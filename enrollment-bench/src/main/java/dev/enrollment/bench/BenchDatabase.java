@@ -50,10 +50,15 @@ public final class BenchDatabase implements AutoCloseable {
         }
         config.setMaximumPoolSize(poolSize);
         config.setMinimumIdle(poolSize);
-        pool = new HikariDataSource(config);
-        enrollments = Enrollments.builder().dataSource(pool).build();
-        enrollments.migrate();
-        return this;
+        try {
+            pool = new HikariDataSource(config);
+            enrollments = Enrollments.builder().dataSource(pool).build();
+            enrollments.migrate();
+            return this;
+        } catch (RuntimeException e) {
+            close();   // the caller's try-with-resources never saw this object: drop the database here
+            throw e;
+        }
     }
 
     /** @return the database's name */
