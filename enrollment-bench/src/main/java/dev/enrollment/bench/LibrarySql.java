@@ -1,0 +1,164 @@
+package dev.enrollment.bench;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The statements enrollment-core sends on MariaDB/MySQL, copied from what the {@link RoundTrips} interceptor
+ * captured, and the library's getOrCreate and isEnrolled logic written by hand on plain JDBC. The baseline of the
+ * overhead scenario, and the body of the {@code touch} workload until the library has a public transaction API.
+ * The overhead scenario checks at run time that the library still sends these statements, and says so if not.
+ */
+public final class LibrarySql {
+    /** The library's read of one enrollment. */
+    public static final String SELECT_ENROLLMENT = "select student_courseenrollment.id, student_courseenrollment.mode, "
+            + "student_courseenrollment.is_active, student_courseenrollment.created from student_courseenrollment "
+            + "where (student_courseenrollment.user_id = ? and student_courseenrollment.course_id = ?)";
+    /** The same read, locking: the library's re-read after an ignored insert inside a transaction. */
+    public static final String SELECT_ENROLLMENT_FOR_UPDATE = SELECT_ENROLLMENT + " for update";
+    /** The library's race-safe insert. */
+    public static final String INSERT_IGNORE = "insert ignore into student_courseenrollment "
+            + "(course_id, created, is_active, mode, user_id) values (?, cast(? as datetime(6)), ?, ?, ?)";
+    /** The library's isEnrolled. */
+    public static final String IS_ENROLLED = "select exists (select 1 as one from student_courseenrollment where "
+            + "(student_courseenrollment.user_id = ? and student_courseenrollment.course_id = ? "
+            + "and student_courseenrollment.is_active = true))";
+    /** The user-row write of the contention scenario's writers and of the touch workload (bench code only). */
+    public static final String TOUCH_USER = "UPDATE auth_user SET last_login = ? WHERE id = ?";
+
+    private static final DateTimeFormatter MICROS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
+    private static final Pattern STRING_LITERAL = Pattern.compile("'(?:[^'\\\\]|\\\\.|'')*'");
+    private static final Pattern NUMBER = Pattern.compile("\\b\\d+\\b");
+    private static final int MAX_ROUNDS = 3;
+
+    /** An enrollment row as the baseline reads it. */
+    public record Row(long id, String mode, boolean active, LocalDateTime created) {
+    }
+
+    private LibrarySql() {
+    }
+
+    /** @return now, as the library binds it: UTC, microseconds, text cast to DATETIME(6) */
+    public static String now() {
+        return MICROS.format(LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS));
+    }
+
+    /**
+     * getOrCreate for a saved user, as the library does it outside a transaction: read; if absent, insert-ignore;
+     * if that inserted nothing, read again. Each statement commits on its own.
+     *
+     * @param c      a connection in autocommit mode
+     * @param userId the user
+     * @param course the course key's text
+     * @return the row
+     */
+    public static Row getOrCreate(Connection c, long userId, String course) throws SQLException {
+        Row existing = select(c, userId, course, false);
+        return existing != null ? existing : insertThenRead(c, userId, course, false);
+    }
+
+    /**
+     * getOrCreate for a saved user inside the caller's transaction, as the library's transactional path reads
+     * after an ignored insert: with a locking read, so the REPEATABLE READ snapshot does not hide the row.
+     *
+     * @param c      a connection with autocommit off
+     * @param userId the user
+     * @param course the course key's text
+     * @return the row
+     */
+    public static Row getOrCreateInTransaction(Connection c, long userId, String course) throws SQLException {
+        Row existing = select(c, userId, course, false);
+        return existing != null ? existing : insertThenRead(c, userId, course, true);
+    }
+
+    /**
+     * isEnrolled, as the library does it.
+     *
+     * @param c      a connection in autocommit mode
+     * @param userId the user
+     * @param course the course key's text
+     * @return whether an active enrollment exists
+     */
+    public static boolean isEnrolled(Connection c, long userId, String course) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(IS_ENROLLED)) {
+            ps.setLong(1, userId);
+            ps.setString(2, course);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    /**
+     * The touch: the user-row write that the writers and the touch workload make.
+     *
+     * @param c      a connection
+     * @param userId the user
+     */
+    public static void touchUser(Connection c, long userId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(TOUCH_USER)) {
+            ps.setString(1, now());
+            ps.setLong(2, userId);
+            ps.executeUpdate();
+        }
+    }
+
+    private static Row insertThenRead(Connection c, long userId, String course, boolean locking) throws SQLException {
+        for (int round = 1; round <= MAX_ROUNDS; round++) {
+            String now = now();
+            try (PreparedStatement ps = c.prepareStatement(INSERT_IGNORE, Statement.RETURN_GENERATED_KEYS)) {
+                ps.setString(1, course);
+                ps.setString(2, now);
+                ps.setBoolean(3, false);
+                ps.setString(4, "audit");
+                ps.setLong(5, userId);
+                ps.executeUpdate();
+                try (ResultSet keys = ps.getGeneratedKeys()) {
+                    if (keys.next()) {
+                        return new Row(keys.getLong(1), "audit", false, LocalDateTime.parse(now, MICROS));
+                    }
+                }
+            }
+            Row existing = select(c, userId, course, locking);
+            if (existing != null) {
+                return existing;
+            }
+        }
+        throw new SQLException("getOrCreate: the row was deleted under us " + MAX_ROUNDS + " times");
+    }
+
+    private static Row select(Connection c, long userId, String course, boolean locking) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(locking ? SELECT_ENROLLMENT_FOR_UPDATE : SELECT_ENROLLMENT)) {
+            ps.setLong(1, userId);
+            ps.setString(2, course);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                return new Row(rs.getLong(1), rs.getString(2), rs.getBoolean(3),
+                        rs.getObject(4, LocalDateTime.class));
+            }
+        }
+    }
+
+    /**
+     * Replaces literals by {@code ?}, so statements captured with different values compare equal.
+     *
+     * @param statements captured statements
+     * @return their shapes
+     */
+    public static List<String> shapes(List<String> statements) {
+        return statements.stream()
+                .map(s -> NUMBER.matcher(STRING_LITERAL.matcher(s).replaceAll("?")).replaceAll("?"))
+                .toList();
+    }
+}
