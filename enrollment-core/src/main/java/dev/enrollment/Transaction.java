@@ -32,4 +32,14 @@ public interface Transaction {
      * @return the allowances
      */
     Allowances allowances();
+
+    /**
+     * Returns the transaction's JDBC connection, for the caller's own statements in the same transaction (for
+     * example updating the user's {@code last_login} right after enrolling). Never commit, roll back, close it or
+     * change its auto-commit mode: the library does that when the work ends. Valid only inside the work.
+     *
+     * @return the connection
+     * @throws InvalidInputException if the transaction is over
+     */
+    java.sql.Connection connection();
 }

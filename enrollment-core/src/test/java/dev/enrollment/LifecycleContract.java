@@ -340,6 +340,43 @@ abstract class LifecycleContract {
     }
 
     @Test
+    void theCallersOwnStatementsRunInTheSameTransaction() {
+        User u = user("touch");
+        CourseKey c = course();
+        assertThatThrownBy(() -> enrollments.transaction(tx -> {
+            tx.enrollments().enroll(u, c, CourseMode.VERIFIED);
+            try (java.sql.PreparedStatement ps = tx.connection().prepareStatement(
+                    "UPDATE auth_user SET last_login = CURRENT_TIMESTAMP WHERE id = ?")) {
+                ps.setLong(1, u.id().getAsLong());
+                assertThat(ps.executeUpdate()).isEqualTo(1);
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+            throw new IllegalArgumentException("roll back both");
+        })).isInstanceOf(IllegalArgumentException.class);
+        assertThat(repo.find(u, c)).isEmpty();
+        assertThat(db.queryLong("SELECT COUNT(*) FROM auth_user WHERE last_login IS NOT NULL AND id = "
+                + u.id().getAsLong())).isZero();
+
+        enrollments.transaction(tx -> {
+            tx.enrollments().enroll(u, c, CourseMode.VERIFIED);
+            try (java.sql.PreparedStatement ps = tx.connection().prepareStatement(
+                    "UPDATE auth_user SET last_login = CURRENT_TIMESTAMP WHERE id = ?")) {
+                ps.setLong(1, u.id().getAsLong());
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(repo.isEnrolled(u, c)).isTrue();
+        assertThat(db.queryLong("SELECT COUNT(*) FROM auth_user WHERE last_login IS NOT NULL AND id = "
+                + u.id().getAsLong())).isEqualTo(1);
+        AtomicReference<Transaction> kept = new AtomicReference<>();
+        enrollments.transaction(kept::set);
+        assertThatThrownBy(() -> kept.get().connection()).isInstanceOf(InvalidInputException.class);
+    }
+
+    @Test
     void theTransactionsRepositoriesCannotBeUsedAfterItEnds() {
         AtomicReference<Transaction> kept = new AtomicReference<>();
         enrollments.transaction(kept::set);

@@ -205,7 +205,7 @@ public final class Database {
             T result;
             try {
                 try (Connection c = dataSource.getConnection()) {
-                    session = new Session(this, dsl(c), transactional,
+                    session = new Session(this, c, transactional,
                             transactional && !callerWork && restarts < MAX_RESTARTS);
                     try {
                         result = once(c, transactional, session, work, callerWork);

@@ -14,14 +14,16 @@ import java.util.List;
 public final class Session {
     private final Database db;
     private final DSLContext dsl;
+    private final java.sql.Connection connection;
     private final boolean transactional;
     private final boolean restartable;
     private final List<EnrollmentEvent> events = new ArrayList<>();
     private boolean open = true;
 
-    Session(Database db, DSLContext dsl, boolean transactional, boolean restartable) {
+    Session(Database db, java.sql.Connection connection, boolean transactional, boolean restartable) {
         this.db = db;
-        this.dsl = dsl;
+        this.connection = connection;
+        this.dsl = db.dsl(connection);
         this.transactional = transactional;
         this.restartable = restartable;
     }
@@ -65,6 +67,15 @@ public final class Session {
      */
     public DSLContext dsl() {
         return dsl;
+    }
+
+    /**
+     * Returns the session's JDBC connection.
+     *
+     * @return the connection
+     */
+    public java.sql.Connection connection() {
+        return connection;
     }
 
     /**

@@ -10,6 +10,7 @@ public final class TransactionImpl implements Transaction {
     private final Users users;
     private final EnrollmentRepository enrollments;
     private final Allowances allowances;
+    private final Session session;
 
     /**
      * Creates the repositories on a transaction's session.
@@ -17,6 +18,7 @@ public final class TransactionImpl implements Transaction {
      * @param session the transaction's session
      */
     public TransactionImpl(Session session) {
+        this.session = session;
         Scope scope = Scope.in(session);
         this.users = new UserStore(scope);
         this.enrollments = new EnrollmentStore(scope, Change.NONE);
@@ -36,5 +38,14 @@ public final class TransactionImpl implements Transaction {
     @Override
     public Allowances allowances() {
         return allowances;
+    }
+
+    @Override
+    public java.sql.Connection connection() {
+        if (!session.isOpen()) {
+            throw new dev.enrollment.InvalidInputException("transaction",
+                    "is over: use its connection only inside the work");
+        }
+        return session.connection();
     }
 }
