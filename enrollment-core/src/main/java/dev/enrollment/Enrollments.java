@@ -44,6 +44,10 @@ import java.util.function.Function;
  * operation throws a {@link DatabaseException} that says to run {@link #migrate()}.
  */
 public final class Enrollments implements AutoCloseable {
+    /** Connections in the pool the library creates for {@code jdbcUrl}, by default. */
+    public static final int DEFAULT_POOL_SIZE = 10;
+    /** How long an operation waits for a pooled connection by default. */
+    public static final java.time.Duration DEFAULT_CONNECTION_TIMEOUT = java.time.Duration.ofSeconds(5);
     /** Rows per batch of bulk work by default. */
     public static final int DEFAULT_BATCH_SIZE = 1000;
     /** The largest batch: a batch's multi-row history insert must stay within PostgreSQL's 32767 bind values. */
@@ -198,11 +202,38 @@ public final class Enrollments implements AutoCloseable {
         private String password;
         private DataSource migrationDataSource;
         private final List<EnrollmentListener> listeners = new ArrayList<>();
+        private int maximumPoolSize = DEFAULT_POOL_SIZE;
+        private java.time.Duration connectionTimeout = DEFAULT_CONNECTION_TIMEOUT;
         private int retryAttempts = RetryPolicy.DEFAULT.maxAttempts();
         private int batchSize = DEFAULT_BATCH_SIZE;
         private UserLookup userLookup;
 
         private Builder() {
+        }
+
+        /**
+         * Sets the size of the pool the library creates for {@link #jdbcUrl}: how many operations run at once.
+         * Default {@value Enrollments#DEFAULT_POOL_SIZE}. Not allowed with {@link #dataSource}: size your own pool.
+         *
+         * @param size 1 to 1000
+         * @return this builder
+         */
+        public Builder maximumPoolSize(int size) {
+            this.maximumPoolSize = size;
+            return this;
+        }
+
+        /**
+         * Sets how long an operation waits for a connection from the pool the library creates for {@link #jdbcUrl}
+         * before it fails with a {@link DatabaseException} naming the pool's size and this timeout: what bounds a
+         * call when the pool is exhausted or the database is down. Default 5 seconds.
+         *
+         * @param timeout 250 ms to 10 minutes
+         * @return this builder
+         */
+        public Builder connectionTimeout(java.time.Duration timeout) {
+            this.connectionTimeout = timeout;
+            return this;
         }
 
         /**
@@ -309,6 +340,18 @@ public final class Enrollments implements AutoCloseable {
                 throw new InvalidInputException("dataSource",
                         "and jdbcUrl are exclusive: call one of Builder.dataSource(...) or Builder.jdbcUrl(...)");
             }
+            if (maximumPoolSize < 1 || maximumPoolSize > 1000) {
+                throw new InvalidInputException("maximumPoolSize", "must be between 1 and 1000");
+            }
+            if (connectionTimeout == null || connectionTimeout.toMillis() < 250
+                    || connectionTimeout.compareTo(java.time.Duration.ofMinutes(10)) > 0) {
+                throw new InvalidInputException("connectionTimeout", "must be between 250 ms and 10 minutes");
+            }
+            if (dataSource != null && (maximumPoolSize != DEFAULT_POOL_SIZE
+                    || !connectionTimeout.equals(DEFAULT_CONNECTION_TIMEOUT))) {
+                throw new InvalidInputException("maximumPoolSize",
+                        "and connectionTimeout apply to the pool built from jdbcUrl, not to your own dataSource");
+            }
             if (retryAttempts < 1 || retryAttempts > 10) {
                 throw new InvalidInputException("retryAttempts", "must be between 1 and 10");
             }
@@ -329,7 +372,7 @@ public final class Enrollments implements AutoCloseable {
                     throw new InvalidInputException("jdbcUrl", "must start with jdbc: (such as "
                             + "jdbc:mysql://127.0.0.1:3306/app or jdbc:h2:mem:app)");
                 }
-                owned = createPool(jdbcUrl, user, password);
+                owned = createPool(jdbcUrl, user, password, maximumPoolSize, connectionTimeout);
                 ds = owned;
             }
             try {
@@ -354,9 +397,12 @@ public final class Enrollments implements AutoCloseable {
             }
         }
 
-        private static HikariDataSource createPool(String url, String user, String password) {
+        private static HikariDataSource createPool(String url, String user, String password, int size,
+                                                   java.time.Duration timeout) {
             HikariConfig config = new HikariConfig();
             config.setPoolName("enrollment");
+            config.setMaximumPoolSize(size);
+            config.setConnectionTimeout(timeout.toMillis());
             config.setJdbcUrl(url);
             if (user != null && !user.isEmpty()) {
                 config.setUsername(user);

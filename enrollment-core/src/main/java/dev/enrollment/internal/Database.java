@@ -66,6 +66,7 @@ public final class Database {
     private final List<EnrollmentListener> listeners;
     private final int batchSize;
     private final UserLookup userLookup;
+    private final String poolDescription;
 
     /**
      * Creates the runner.
@@ -85,6 +86,33 @@ public final class Database {
         this.listeners = List.copyOf(listeners);
         this.batchSize = batchSize;
         this.userLookup = userLookup;
+        this.poolDescription = describePool(dataSource);
+    }
+
+    /** "pool 'name' of N connections, T ms connection timeout" for a HikariCP pool; null for another DataSource. */
+    private static String describePool(DataSource ds) {
+        try {
+            if (ds.isWrapperFor(com.zaxxer.hikari.HikariDataSource.class)) {
+                com.zaxxer.hikari.HikariDataSource h = ds.unwrap(com.zaxxer.hikari.HikariDataSource.class);
+                return "pool '" + h.getPoolName() + "' of " + h.getMaximumPoolSize() + " connections, "
+                        + h.getConnectionTimeout() + " ms connection timeout";
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("could not describe the data source", e);
+        }
+        return null;
+    }
+
+    /**
+     * Turns a failure into the library's exception, describing this database's pool where that helps.
+     *
+     * @param operation the operation
+     * @param attempts  the attempts made
+     * @param t         the failure
+     * @return the exception
+     */
+    public EnrollmentException translate(String operation, int attempts, Throwable t) {
+        return Failures.translate(operation, attempts, t, poolDescription);
     }
 
     /**
@@ -231,11 +259,11 @@ public final class Database {
                     LOG.debug("{}: deadlock or lock-wait timeout on attempt {} of {}; retrying in {} ms",
                             operation, attempt, retry.maxAttempts(), pause);
                     if (!sleep(pause)) {
-                        throw Failures.translate(operation, attempt, e);
+                        throw translate(operation, attempt, e);
                     }
                     continue;
                 }
-                throw Failures.translate(operation, attempt, e);
+                throw translate(operation, attempt, e);
             }
             fire(session.events());
             return result;
@@ -326,7 +354,7 @@ public final class Database {
                     e.addSuppressed(suppressed);
                 }
             }
-            throw Failures.translate(operation, 1, e);
+            throw translate(operation, 1, e);
         }
     }
 
@@ -361,7 +389,7 @@ public final class Database {
             cursor = query.apply(dsl).fetchSize(fetchSize).fetchLazy();
         } catch (RuntimeException e) {
             onClose.run();
-            throw Failures.translate(operation, 1, e);
+            throw translate(operation, 1, e);
         }
         AtomicBoolean closed = new AtomicBoolean();
         Runnable close = () -> {
@@ -390,7 +418,7 @@ public final class Database {
                     record = it.next();
                 } catch (DataAccessException e) {
                     close.run();
-                    throw Failures.translate(operation, 1, e);
+                    throw translate(operation, 1, e);
                 }
                 action.accept(mapper.apply(record));
                 return true;

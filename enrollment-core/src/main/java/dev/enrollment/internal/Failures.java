@@ -97,11 +97,35 @@ public final class Failures {
      * @return the exception to throw
      */
     public static EnrollmentException translate(String operation, int attempts, Throwable t) {
+        return translate(operation, attempts, t, null);
+    }
+
+    /**
+     * Turns any failure of an operation into an {@link EnrollmentException}, describing the pool when the failure
+     * is a timeout waiting for a connection.
+     *
+     * @param operation the operation's name
+     * @param attempts  how many attempts were made
+     * @param t         the failure
+     * @param pool      what the pool is, such as "pool 'enrollment' of 10 connections, 5000 ms connection timeout";
+     *                  null when unknown
+     * @return the exception to throw
+     */
+    public static EnrollmentException translate(String operation, int attempts, Throwable t, String pool) {
         if (t instanceof EnrollmentException) {
             return (EnrollmentException) t;
         }
         SQLException sql = sqlException(t);
         String tries = attempts == 1 ? "" : " after " + attempts + " attempts";
+        if (sql instanceof java.sql.SQLTransientConnectionException) {
+            // HikariCP: no connection within the timeout. Either every connection is busy or none can be made.
+            SQLException last = sql.getCause() instanceof SQLException ? (SQLException) sql.getCause() : null;
+            return new DatabaseException(operation, attempts, operation + " failed" + tries + ": no database "
+                    + "connection within the timeout (" + (pool != null ? pool : JdbcUrls.redact(sql.getMessage()))
+                    + "): " + (last != null ? "the database is unreachable or refuses connections: "
+                    + JdbcUrls.redact(last.getMessage()) : "every connection is busy; raise the pool size or "
+                    + "shorten what holds connections (close forCourse streams)"), sql);
+        }
         if (isUndefinedTable(t)) {
             return new DatabaseException(operation, attempts, operation + " failed" + tries + ": the enrollment "
                     + "tables do not exist in this schema; run Enrollments.migrate() (or adopt()) first", sql);
