@@ -104,6 +104,39 @@ class DmlOnlyMariaDbTest {
 
             assertThat(db.count("auth_user")).isEqualTo(2);
             assertThat(db.count("student_courseenrollment")).isEqualTo(2);
+
+            // The lifecycle, history, transactions, streams and allowances.
+            assertThat(repo.enroll(alice, DEMO, CourseMode.VERIFIED).isActive()).isTrue();
+            assertThat(repo.changeMode(alice, DEMO, CourseMode.HONOR).mode()).isEqualTo(CourseMode.HONOR);
+            assertThat(repo.changedBy(alice, "dml").unenroll(alice, DEMO).isActive()).isFalse();
+            assertThat(repo.forUser(alice)).hasSize(1);
+            try (java.util.stream.Stream<Enrollment> s = repo.forCourse(DEMO)) {
+                assertThat(s.count()).isEqualTo(1);
+            }
+            try (java.util.stream.Stream<User> s = repo.usersInCourse(DEMO, CourseFilter.includingInactive())) {
+                assertThat(s.count()).isEqualTo(1);
+            }
+            assertThat(repo.countsByMode(CS50)).as("bob's row is inactive").isEmpty();
+            enrollments.transaction(tx -> tx.enrollments().enroll(unsaved.user(), DEMO, CourseMode.AUDIT));
+            enrollments.allowances().allow("carol@example.com", CS50, true);
+            User carol = users.save(User.unsaved("carol", "carol@example.com"));
+            assertThat(repo.isEnrolled(carol, CS50)).isTrue();
+            assertThat(enrollments.allowances().forEmail("carol@example.com")).hasSize(1);
+
+            // Bulk, users in bulk, deletion, orphans.
+            assertThat(users.findAllById(java.util.List.of(alice.id().getAsLong(), carol.id().getAsLong())))
+                    .containsExactly(alice, carol);
+            assertThat(users.findAllByUsername(java.util.List.of("bob"))).containsExactly(unsaved.user());
+            assertThat(users.findAllByEmail(java.util.List.of("ALICE@example.com"))).containsExactly(alice);
+            assertThat(repo.enrollAll(CS50, CourseMode.VERIFIED, java.util.List.of(alice, unsaved.user(), carol)))
+                    .isEqualTo(new BulkResult(1, 1, 1));   // alice new, bob inactive, carol auto-enrolled
+            users.delete(carol);
+            assertThat(users.findById(carol.id().getAsLong())).isEmpty();
+            db.execute("DELETE FROM auth_user WHERE username = 'bob'");   // another service deletes a user
+            assertThat(enrollments.orphans().audit().orphans()).isEqualTo(2);   // bob's CS50 and DEMO
+            assertThat(enrollments.orphans().sweep(SweepOptions.delete().pause(java.time.Duration.ZERO)).deleted())
+                    .isEqualTo(2);
+            assertThat(db.count("student_historicalcourseenrollment")).isPositive();
         }
     }
 
