@@ -67,6 +67,7 @@ public final class Database {
     private final int batchSize;
     private final UserLookup userLookup;
     private final String poolDescription;
+    private final Statements statements;
 
     /**
      * Creates the runner.
@@ -87,6 +88,11 @@ public final class Database {
         this.batchSize = batchSize;
         this.userLookup = userLookup;
         this.poolDescription = describePool(dataSource);
+        this.statements = new Statements(dialect);
+    }
+
+    Statements statements() {
+        return statements;
     }
 
     /** "pool 'name' of N connections, T ms connection timeout" for a HikariCP pool; null for another DataSource. */

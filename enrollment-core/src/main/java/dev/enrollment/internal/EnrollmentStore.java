@@ -19,8 +19,12 @@ import org.jooq.Record5;
 import org.jooq.Record4;
 import org.jooq.Record7;
 import org.jooq.SelectConditionStep;
+import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -399,10 +403,17 @@ public final class EnrollmentStore implements EnrollmentRepository {
     public boolean isEnrolled(User user, CourseKey course) {
         long userId = Checks.savedUserId(user);
         Checks.notNull(course, "course");
-        return scope.read("isEnrolled", s -> s.dsl().fetchExists(
-                s.dsl().selectOne().from(E).where(E.USER_ID.eq(userId)
-                        .and(E.COURSE_ID.eq(course.toString()))
-                        .and(E.IS_ACTIVE.isTrue()))));
+        return scope.read("isEnrolled", s -> {
+            try (PreparedStatement ps = s.connection().prepareStatement(s.db().statements().isEnrolled)) {
+                ps.setLong(1, userId);
+                ps.setString(2, course.toString());
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            } catch (SQLException e) {
+                throw new DataAccessException("isEnrolled", e);
+            }
+        });
     }
 
     @Override
@@ -469,7 +480,20 @@ public final class EnrollmentStore implements EnrollmentRepository {
     }
 
     static Optional<Enrollment> select(Session s, User user, CourseKey course) {
-        return query(s, user, course).fetchOptional().map(r -> toEnrollment(r, user, course));
+        try (PreparedStatement ps = s.connection().prepareStatement(s.db().statements().selectEnrollment)) {
+            ps.setLong(1, user.id().getAsLong());
+            ps.setString(2, course.toString());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                long id = rs.getLong(1);
+                return Optional.of(Values.factory().enrollment(id, user, course, Rows.mode(rs.getString(2), id),
+                        rs.getBoolean(3), Rows.instant(rs.getObject(4, LocalDateTime.class))));
+            }
+        } catch (SQLException e) {
+            throw new DataAccessException("select enrollment", e);
+        }
     }
 
     static Optional<Enrollment> selectForUpdate(Session s, User user, CourseKey course) {

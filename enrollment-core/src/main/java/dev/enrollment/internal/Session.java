@@ -13,7 +13,7 @@ import java.util.List;
  */
 public final class Session {
     private final Database db;
-    private final DSLContext dsl;
+    private DSLContext dsl;   // made on first use: a read on a rendered statement needs none
     private final java.sql.Connection connection;
     private final boolean transactional;
     private final boolean restartable;
@@ -23,7 +23,6 @@ public final class Session {
     Session(Database db, java.sql.Connection connection, boolean transactional, boolean restartable) {
         this.db = db;
         this.connection = connection;
-        this.dsl = db.dsl(connection);
         this.transactional = transactional;
         this.restartable = restartable;
     }
@@ -66,6 +65,9 @@ public final class Session {
      * @return the context
      */
     public DSLContext dsl() {
+        if (dsl == null) {
+            dsl = db.dsl(connection);
+        }
         return dsl;
     }
 
