@@ -12,9 +12,7 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -41,23 +39,8 @@ class IntegrityAtScaleMariaDbTest {
         db.close();
     }
 
-    /** Inserts users 1..n behind the library's back, in batches. */
     private void loadUsers(long n) throws SQLException {
-        Timestamp now = Timestamp.from(Instant.now());
-        try (Connection c = db.dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement("INSERT INTO auth_user (id, password, is_superuser, username, "
-                     + "first_name, last_name, email, is_staff, is_active, date_joined) "
-                     + "VALUES (?, '!', FALSE, ?, '', '', '', FALSE, TRUE, ?)")) {
-            for (long i = 1; i <= n; i++) {
-                ps.setLong(1, i);
-                ps.setString(2, "user" + i);
-                ps.setTimestamp(3, now);
-                ps.addBatch();
-                if (i % 5000 == 0 || i == n) {
-                    ps.executeBatch();
-                }
-            }
-        }
+        BulkUsers.load(db, "user", n);
     }
 
     /** Inserts enrollments (userId, course "course-v1:Scale+C+{k}") behind the library's back. */
@@ -183,7 +166,7 @@ class IntegrityAtScaleMariaDbTest {
                 }));
             }
 
-            BulkResult first = e.enrollments().enrollAll(course, CourseMode.VERIFIED, usersById(e, n));
+            BulkResult first = e.enrollments().enrollAll(course, CourseMode.VERIFIED, BulkUsers.byId(e, n));
 
             running.set(false);
             long calls = 0;
@@ -201,37 +184,11 @@ class IntegrityAtScaleMariaDbTest {
             assertThat(db.queryLong("SELECT COUNT(*) FROM (SELECT user_id FROM student_courseenrollment "
                     + "GROUP BY user_id, course_id HAVING COUNT(*) > 1) d")).isZero();
 
-            BulkResult second = e.enrollments().enrollAll(course, CourseMode.VERIFIED, usersById(e, n));
+            BulkResult second = e.enrollments().enrollAll(course, CourseMode.VERIFIED, BulkUsers.byId(e, n));
             assertThat(second).isEqualTo(new BulkResult(0, n, 0));
         }
     }
 
-    /** Streams saved users 1..n, loading them a thousand at a time, never all at once. */
-    private static Iterable<User> usersById(Enrollments e, long n) {
-        return () -> new Iterator<>() {
-            private long next = 1;
-            private Iterator<User> page = List.<User>of().iterator();
-
-            @Override
-            public boolean hasNext() {
-                while (!page.hasNext() && next <= n) {
-                    long to = Math.min(n, next + 999);
-                    page = e.users().findAllById(LongStream.rangeClosed(next, to).boxed()
-                            .collect(Collectors.toList())).iterator();
-                    next = to + 1;
-                }
-                return page.hasNext();
-            }
-
-            @Override
-            public User next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                return page.next();
-            }
-        };
-    }
 
     // ---- a real deadlock ---------------------------------------------------------------------------------------
 

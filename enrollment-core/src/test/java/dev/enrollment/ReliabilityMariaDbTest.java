@@ -13,13 +13,9 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Timestamp;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,8 +24,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
-import java.util.stream.LongStream;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -188,21 +182,7 @@ class ReliabilityMariaDbTest {
     @Test
     void aBulkRunBrokenByKilledConnectionsIsCompletedByARerunWithNoDuplicates() throws Exception {
         int n = 100_000;
-        Timestamp now = Timestamp.from(Instant.now());
-        try (Connection c = db.dataSource().getConnection();
-             java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO auth_user (id, password, is_superuser, "
-                     + "username, first_name, last_name, email, is_staff, is_active, date_joined) "
-                     + "VALUES (?, '!', FALSE, ?, '', '', '', FALSE, TRUE, ?)")) {
-            for (int i = 1; i <= n; i++) {
-                ps.setLong(1, i);
-                ps.setString(2, "bulk" + i);
-                ps.setTimestamp(3, now);
-                ps.addBatch();
-                if (i % 5000 == 0) {
-                    ps.executeBatch();
-                }
-            }
-        }
+        BulkUsers.load(db, "bulk", n);
         CourseKey course = CourseKey.parse("course-v1:Kill+Bulk+1");
         try (HikariDataSource ds = pool(4, 5_000); Enrollments e = Enrollments.builder().dataSource(ds).build()) {
             ExecutorService pool = Executors.newFixedThreadPool(1);
@@ -210,7 +190,7 @@ class ReliabilityMariaDbTest {
             Future<Integer> kills = killer(pool, stop);
             Throwable broken = null;
             try {
-                e.enrollments().enrollAll(course, CourseMode.VERIFIED, usersById(e, n));
+                e.enrollments().enrollAll(course, CourseMode.VERIFIED, BulkUsers.byId(e, n));
             } catch (EnrollmentException failure) {
                 broken = failure;
             } finally {
@@ -222,7 +202,7 @@ class ReliabilityMariaDbTest {
             long partial = db.queryLong("SELECT COUNT(*) FROM student_courseenrollment");
             assertThat(partial).isLessThan(n);
 
-            BulkResult rerun = e.enrollments().enrollAll(course, CourseMode.VERIFIED, usersById(e, n));
+            BulkResult rerun = e.enrollments().enrollAll(course, CourseMode.VERIFIED, BulkUsers.byId(e, n));
 
             assertThat(rerun.total()).isEqualTo(n);
             assertThat(rerun.created()).isEqualTo(n - partial);
@@ -236,31 +216,6 @@ class ReliabilityMariaDbTest {
                 .as("one history row per enrollment: a rolled-back batch wrote none").isEqualTo(n);
     }
 
-    private static Iterable<User> usersById(Enrollments e, long n) {
-        return () -> new Iterator<>() {
-            private long next = 1;
-            private Iterator<User> page = List.<User>of().iterator();
-
-            @Override
-            public boolean hasNext() {
-                while (!page.hasNext() && next <= n) {
-                    long to = Math.min(n, next + 999);
-                    page = e.users().findAllById(LongStream.rangeClosed(next, to).boxed()
-                            .collect(Collectors.toList())).iterator();
-                    next = to + 1;
-                }
-                return page.hasNext();
-            }
-
-            @Override
-            public User next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                return page.next();
-            }
-        };
-    }
 
     @Test
     void noMessageOrLogLineContainsAPassword() {
