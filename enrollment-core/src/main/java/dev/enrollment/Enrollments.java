@@ -392,7 +392,10 @@ public final class Enrollments implements AutoCloseable {
         private Dialect detect(DataSource ds) {
             try (Connection c = ds.getConnection()) {
                 return Dialect.detect(c.getMetaData());
-            } catch (SQLException e) {
+            } catch (EnrollmentException e) {
+                throw e;
+            } catch (SQLException | RuntimeException e) {
+                // A caller's lazily started pool throws its own runtime exceptions: never let them through.
                 throw Failures.translate("build", 1, e);
             }
         }

@@ -334,6 +334,38 @@ class IntegrityAtScaleMariaDbTest {
         }
     }
 
+    @Test
+    void rowsOpenEdxWroteThatTheLibraryCannotTypeAreToleratedAndCaseFoldedKeysKeepTheirStoredSpelling()
+            throws SQLException {
+        try (Enrollments e = db.migrated()) {
+            User u = e.users().save(User.unsaved("ccx_learner", ""));
+            CourseKey demo = CourseKey.parse("course-v1:edX+DemoX+2026");
+            e.enrollments().enroll(u, demo, CourseMode.AUDIT);
+            db.execute("INSERT INTO student_courseenrollment (course_id, created, is_active, mode, user_id) VALUES "
+                    + "('ccx-v1:edX+DemoX+2026+ccx@3', NULL, TRUE, 'audit', " + u.id().getAsLong() + "), "
+                    + "('course-v1:edX+Custom+1', NULL, TRUE, 'mobile', " + u.id().getAsLong() + ")");
+
+            // MariaDB's collation matches the key in another case: the row keeps, and reports, its own spelling.
+            Enrollment other = e.enrollments().enroll(u, CourseKey.parse("course-v1:EDX+DEMOX+2026"),
+                    CourseMode.VERIFIED);
+            assertThat(other.courseKey()).isEqualTo(demo);
+            assertThat(db.queryLong("SELECT COUNT(*) FROM student_historicalcourseenrollment WHERE course_id = "
+                    + "'course-v1:EDX+DEMOX+2026' COLLATE utf8mb4_bin")).isZero();
+
+            assertThat(e.enrollments().forUser(u)).extracting(Enrollment::courseKey).containsExactly(demo);
+            assertThat(e.orphans().audit().orphans()).isZero();
+            db.execute("DELETE FROM auth_user WHERE id = " + u.id().getAsLong());
+            OrphanReport report = e.orphans().audit();
+            assertThat(report.orphans()).isEqualTo(3);
+            assertThat(report.byCourse()).containsOnlyKeys(demo, CourseKey.parse("course-v1:edX+Custom+1"));
+            assertThat(report.sample()).hasSize(1);
+            e.users().delete(u);   // deletes every row of the user, typed or not, with history
+            assertThat(db.queryLong("SELECT COUNT(*) FROM student_courseenrollment")).isZero();
+            assertThat(db.queryLong("SELECT COUNT(*) FROM student_historicalcourseenrollment WHERE history_type = '-'"))
+                    .isEqualTo(3);
+        }
+    }
+
     // ---- adopting an existing Open edX database ------------------------------------------------------------------
 
     private void createOpenEdxTables() {

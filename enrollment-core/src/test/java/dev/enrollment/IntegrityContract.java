@@ -62,13 +62,15 @@ abstract class IntegrityContract {
 
     @Test
     void deletingAUserDeletesItsEnrollmentsInBatchesWithHistoryAndEventsThenTheUser() {
-        User doomed = users("doomed", 1).get(0);
+        enrollments.allowances().allow("doomed@example.com", course(99), false);
+        User doomed = enrollments.users().save(User.unsaved("doomed", "doomed@example.com"));
+        assertThat(enrollments.allowances().forEmail("doomed@example.com")).singleElement()
+                .satisfies(a -> assertThat(a.user()).contains(doomed));
         User other = users("other", 1).get(0);
         for (int i = 0; i < 23; i++) {
             enrollments.enrollments().enroll(doomed, course(i), CourseMode.VERIFIED);
         }
         enrollments.enrollments().enroll(other, course(0), CourseMode.AUDIT);
-        enrollments.allowances().allow("doomed@example.com", course(99), false);
         long otherRows = db.queryLong("SELECT COUNT(*) FROM student_courseenrollment WHERE user_id = "
                 + other.id().getAsLong());
         events.take();
@@ -94,6 +96,8 @@ abstract class IntegrityContract {
         assertThat(deletes).hasSizeGreaterThanOrEqualTo(4);
         assertThat(deletes).allSatisfy(x -> assertThat(x.updateCount()).isLessThanOrEqualTo(BATCH));
 
+        assertThat(enrollments.allowances().forEmail("doomed@example.com")).as("the allowance it used is gone")
+                .isEmpty();
         enrollments.users().delete(doomed);   // idempotent: nothing left, nothing fails
         assertThatThrownBy(() -> enrollments.users().delete(User.unsaved("x", "")))
                 .isInstanceOf(InvalidInputException.class);

@@ -377,6 +377,49 @@ abstract class LifecycleContract {
     }
 
     @Test
+    void aTransactionWhoseLibraryCallFailedInTheDatabaseRollsBackEvenIfTheCallerCarriesOn() {
+        User u = user("half");
+        CourseKey ok = course();
+        String constraint = "reject_" + unique("tx");
+        db.execute("ALTER TABLE student_courseenrollment ADD CONSTRAINT " + constraint
+                + " CHECK (course_id <> 'course-v1:Boom+Tx+1')");
+        try {
+            Throwable thrown = catchThrowable(() -> enrollments.transaction(tx -> {
+                tx.enrollments().enroll(u, ok, CourseMode.VERIFIED);
+                try {
+                    tx.enrollments().enroll(u, CourseKey.parse("course-v1:Boom+Tx+1"), CourseMode.VERIFIED);
+                } catch (DatabaseException swallowed) {
+                    // the caller carries on as if nothing happened
+                }
+            }));
+            assertThat(thrown).isInstanceOf(DatabaseException.class).hasMessageContaining("transaction rolled back");
+            assertThat(repo.find(u, ok)).as("nothing of it committed").isEmpty();
+            assertThat(events.take()).isEmpty();
+        } finally {
+            db.execute("ALTER TABLE student_courseenrollment DROP CONSTRAINT " + constraint);
+        }
+    }
+
+    @Test
+    void aCheckedExceptionThrownByTheWorkRollsBackAndReachesTheCallerUnchanged() {
+        User u = user("sneaky");
+        CourseKey c = course();
+        SQLException checked = new SQLException("the caller's own statement failed");
+        Throwable thrown = catchThrowable(() -> enrollments.transaction(tx -> {
+            tx.enrollments().enroll(u, c, CourseMode.VERIFIED);
+            throw LifecycleContract.<RuntimeException>sneaky(checked);
+        }));
+        assertThat(thrown).isSameAs(checked);
+        assertThat(repo.find(u, c)).isEmpty();
+        assertThat(events.take()).isEmpty();
+    }
+
+    @SuppressWarnings("unchecked")
+    static <E extends Throwable> RuntimeException sneaky(Throwable t) throws E {
+        throw (E) t;
+    }
+
+    @Test
     void theTransactionsRepositoriesCannotBeUsedAfterItEnds() {
         AtomicReference<Transaction> kept = new AtomicReference<>();
         enrollments.transaction(kept::set);

@@ -61,6 +61,12 @@ class ValuesTest {
     }
 
     @Test
+    void codeOutsideTheLibraryCannotReachTheValueFactory() {
+        assertThatThrownBy(dev.enrollment.forgery.Forger::forge).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("not API");
+    }
+
+    @Test
     void usernameRules() {
         assertThat(User.unsaved("a", "").username()).isEqualTo("a");
         assertThat(User.unsaved("x".repeat(150), "").username()).hasSize(150);

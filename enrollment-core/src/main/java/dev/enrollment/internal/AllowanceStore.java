@@ -19,6 +19,7 @@ import static dev.enrollment.schema.Tables.STUDENT_COURSEENROLLMENTALLOWED;
 
 /** {@link Allowances} on {@code student_courseenrollmentallowed}. */
 public final class AllowanceStore implements Allowances {
+    private static final Values.Factory VALUES = Values.factory();
     private static final StudentCourseenrollmentallowed A = STUDENT_COURSEENROLLMENTALLOWED;
     private static final AuthUser U = AUTH_USER;
 
@@ -62,10 +63,13 @@ public final class AllowanceStore implements Allowances {
                 .leftJoin(U).on(U.ID.eq(A.USER_ID))
                 .where(A.EMAIL.eq(key))
                 .orderBy(A.ID)
-                .fetch(r -> Values.factory().allowance(r.value1(), r.value2(),
-                        Rows.courseKey(r.value3(), "student_courseenrollmentallowed", r.value1()), r.value4(),
+                .fetch()
+                .stream()
+                .filter(r -> Rows.courseKeyOrNull(r.value3(), "student_courseenrollmentallowed", r.value1()) != null)
+                .map(r -> VALUES.allowance(r.value1(), r.value2(), CourseKey.parse(r.value3()), r.value4(),
                         Rows.instant(r.value5()),
-                        r.value6() == null ? null : Values.factory().savedUser(r.value6(), r.value7(), r.value8()))));
+                        r.value6() == null ? null : VALUES.savedUser(r.value6(), r.value7(), r.value8())))
+                .collect(java.util.stream.Collectors.toList()));
     }
 
     /**
@@ -94,8 +98,10 @@ public final class AllowanceStore implements Allowances {
                     .where(A.ID.eq(r.value1()).and(A.USER_ID.isNull()))
                     .execute();
             if (claimed == 1 && Boolean.TRUE.equals(r.value3())) {
-                CourseKey course = Rows.courseKey(r.value2(), "student_courseenrollmentallowed", r.value1());
-                EnrollmentStore.enrollIn(s, user, course, CourseMode.AUDIT, change, new AtomicBoolean(false));
+                CourseKey course = Rows.courseKeyOrNull(r.value2(), "student_courseenrollmentallowed", r.value1());
+                if (course != null) {   // an Open edX CCX allowance: linked, but not a course the library enrolls in
+                    EnrollmentStore.enrollIn(s, user, course, CourseMode.AUDIT, change, new AtomicBoolean(false));
+                }
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.enrollment.internal;
 
+import dev.enrollment.DatabaseException;
 import dev.enrollment.EnrollmentEvent;
 import dev.enrollment.EnrollmentException;
 import dev.enrollment.EnrollmentListener;
@@ -238,25 +239,24 @@ public final class Database {
             Session session;
             T result;
             try {
-                try (Connection c = dataSource.getConnection()) {
-                    session = new Session(this, c, transactional,
-                            transactional && !callerWork && restarts < MAX_RESTARTS);
-                    try {
-                        result = once(c, transactional, session, work, callerWork);
-                    } finally {
-                        session.close();
-                    }
+                Connection c = dataSource.getConnection();
+                session = new Session(this, c, transactional,
+                        transactional && !callerWork && restarts < MAX_RESTARTS);
+                try {
+                    result = once(c, transactional, session, work, callerWork);
+                } catch (Throwable t) {
+                    session.close();
+                    closeAfterFailure(c, t);
+                    throw t;
                 }
+                session.close();
+                closeAfterSuccess(c);   // committed: a failure to close must not turn success into an error
             } catch (Session.Restart e) {
                 restarts++;
                 attempt--;
                 continue;
             } catch (CallerFailure e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof Error) {
-                    throw (Error) cause;
-                }
-                throw (RuntimeException) cause;
+                throw sneaky(e.getCause());
             } catch (EnrollmentException e) {
                 throw e;
             } catch (RuntimeException | SQLException e) {
@@ -270,9 +270,34 @@ public final class Database {
                     continue;
                 }
                 throw translate(operation, attempt, e);
+            } catch (Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw translate(operation, attempt, t);
             }
             fire(session.events());
             return result;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> RuntimeException sneaky(Throwable t) throws E {
+        throw (E) t;
+    }
+
+    private static void closeAfterSuccess(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("could not close a connection after its work committed", e);
+        }
+    }
+
+    private static void closeAfterFailure(Connection c, Throwable failure) {
+        try {
+            c.close();
+        } catch (SQLException | RuntimeException e) {
+            failure.addSuppressed(e);
         }
     }
 
@@ -287,7 +312,9 @@ public final class Database {
             T result;
             try {
                 result = work.apply(session);
-            } catch (RuntimeException | Error e) {
+            } catch (Throwable e) {
+                // Any throwable, checked ones thrown sneakily included: roll back before autocommit is restored,
+                // since restoring it would commit.
                 if (manual) {
                     rollback(c, e);
                 }
@@ -297,7 +324,17 @@ public final class Database {
                 if (e instanceof Error) {
                     throw (Error) e;
                 }
-                throw (RuntimeException) e;
+                if (e instanceof RuntimeException) {
+                    throw (RuntimeException) e;
+                }
+                throw new CallerFailure(e);
+            }
+            Throwable unusable = session.rollbackOnlyCause();
+            if (unusable != null) {
+                rollback(c, unusable);
+                throw new DatabaseException("transaction", 1, "transaction rolled back: a call inside it failed "
+                        + "in the database and left it unusable, so nothing of it was committed (" 
+                        + unusable.getMessage() + ")", unusable);
             }
             if (manual) {
                 try {

@@ -16,8 +16,8 @@ import dev.enrollment.schema.tables.StudentCourseenrollment;
 import org.jooq.Condition;
 import org.jooq.Field;
 import org.jooq.Record5;
-import org.jooq.Record4;
-import org.jooq.Record7;
+import org.jooq.Record6;
+import org.jooq.Record8;
 import org.jooq.SelectConditionStep;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
@@ -45,6 +45,7 @@ import static dev.enrollment.schema.Tables.STUDENT_COURSEENROLLMENT;
 
 /** {@link EnrollmentRepository} on {@code student_courseenrollment}, with history and events. */
 public final class EnrollmentStore implements EnrollmentRepository {
+    private static final Values.Factory VALUES = Values.factory();
     private static final StudentCourseenrollment E = STUDENT_COURSEENROLLMENT;
     private static final AuthUser U = AUTH_USER;
     /** Insert-then-read rounds before giving up when a row keeps vanishing under a concurrent delete. */
@@ -157,7 +158,7 @@ public final class EnrollmentStore implements EnrollmentRepository {
             Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
             Long id = insert(s, user, course, false, CourseMode.AUDIT, now);
             if (id != null) {
-                Enrollment created = Values.factory().enrollment(id, user, course, CourseMode.AUDIT, false, now);
+                Enrollment created = VALUES.enrollment(id, user, course, CourseMode.AUDIT, false, now);
                 History.write(s, History.CREATED, created, change);
                 s.emit(EnrollmentEvent.Type.CREATED, null, created);
                 return created;
@@ -190,7 +191,7 @@ public final class EnrollmentStore implements EnrollmentRepository {
                 Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
                 Long id = insert(s, user, course, true, mode, now);
                 if (id != null) {
-                    Enrollment created = Values.factory().enrollment(id, user, course, mode, true, now);
+                    Enrollment created = VALUES.enrollment(id, user, course, mode, true, now);
                     History.write(s, History.CREATED, created, change);
                     s.emit(EnrollmentEvent.Type.CREATED, null, created);
                     return created;
@@ -273,8 +274,8 @@ public final class EnrollmentStore implements EnrollmentRepository {
         Map<Long, User> byId = new LinkedHashMap<>();
         users.forEach(u -> byId.put(u.id().getAsLong(), u));
         String courseId = course.toString();
-        Map<Long, Record5<Long, Long, Boolean, String, LocalDateTime>> existing = new HashMap<>();
-        s.dsl().select(E.ID, E.USER_ID, E.IS_ACTIVE, E.MODE, E.CREATED)
+        Map<Long, Record6<Long, Long, Boolean, String, LocalDateTime, String>> existing = new HashMap<>();
+        s.dsl().select(E.ID, E.USER_ID, E.IS_ACTIVE, E.MODE, E.CREATED, E.COURSE_ID)
                 .from(E)
                 .where(E.COURSE_ID.eq(courseId).and(E.USER_ID.in(byId.keySet())))
                 .forEach(r -> existing.put(r.value2(), r));
@@ -285,15 +286,26 @@ public final class EnrollmentStore implements EnrollmentRepository {
         if (!missing.isEmpty()) {
             Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
             Map<Long, Long> ids = insertAll(s, course, mode, missing, now);
-            if (ids.size() < missing.size() && s.restartable()) {
-                // Another writer created some of these rows since the read: start the batch over, so they are
-                // read as existing and counted and activated exactly.
-                throw s.restart();
+            if (ids.size() < missing.size()) {
+                if (s.restartable()) {
+                    // Another writer created some of these rows since the read: start the batch over, so they
+                    // are read as existing and counted and activated exactly.
+                    throw s.restart();
+                }
+                // A caller's transaction cannot start over: lock the rows others created and treat them as
+                // existing ones (activated if inactive).
+                List<Long> raced = missing.stream().map(u -> u.id().getAsLong()).filter(id -> !ids.containsKey(id))
+                        .collect(Collectors.toList());
+                s.dsl().select(E.ID, E.USER_ID, E.IS_ACTIVE, E.MODE, E.CREATED, E.COURSE_ID)
+                        .from(E)
+                        .where(E.COURSE_ID.eq(courseId).and(E.USER_ID.in(raced)))
+                        .forUpdate()
+                        .forEach(r -> existing.put(r.value2(), r));
             }
             for (User u : missing) {
                 Long id = ids.get(u.id().getAsLong());
                 if (id != null) {
-                    created.add(Values.factory().enrollment(id, u, course, mode, true, now));
+                    created.add(VALUES.enrollment(id, u, course, mode, true, now));
                 }
             }
         }
@@ -302,7 +314,7 @@ public final class EnrollmentStore implements EnrollmentRepository {
                 .collect(Collectors.toList());
         List<Enrollment[]> reactivated = new ArrayList<>();
         if (!inactive.isEmpty()) {
-            var locked = s.dsl().select(E.ID, E.USER_ID, E.IS_ACTIVE, E.MODE, E.CREATED)
+            var locked = s.dsl().select(E.ID, E.USER_ID, E.IS_ACTIVE, E.MODE, E.CREATED, E.COURSE_ID)
                     .from(E).where(E.ID.in(inactive).and(E.IS_ACTIVE.isFalse())).forUpdate().fetch();
             if (!locked.isEmpty()) {
                 s.dsl().update(E).set(E.IS_ACTIVE, true).set(E.MODE, mode.slug())
@@ -310,9 +322,11 @@ public final class EnrollmentStore implements EnrollmentRepository {
             }
             for (var r : locked) {
                 User u = byId.get(r.value2());
-                Enrollment before = Values.factory().enrollment(r.value1(), u, course, Rows.mode(r.value4(),
-                        r.value1()), false, Rows.instant(r.value5()));
-                Enrollment after = Values.factory().enrollment(r.value1(), u, course, mode, true, before.created());
+                CourseKey stored = Rows.stored(course, r.value6(), r.value1());
+                CourseMode was = Rows.modeOrNull(r.value4(), r.value1());
+                Enrollment before = VALUES.enrollment(r.value1(), u, stored, was == null ? mode : was,
+                        false, Rows.instant(r.value5()));
+                Enrollment after = VALUES.enrollment(r.value1(), u, stored, mode, true, before.created());
                 reactivated.add(new Enrollment[] {before, after});
             }
         }
@@ -386,7 +400,7 @@ public final class EnrollmentStore implements EnrollmentRepository {
 
     private static Enrollment update(Session s, Enrollment before, boolean active, CourseMode mode) {
         s.dsl().update(E).set(E.IS_ACTIVE, active).set(E.MODE, mode.slug()).where(E.ID.eq(before.id())).execute();
-        return Values.factory().enrollment(before.id(), before.user(), before.courseKey(), mode, active,
+        return VALUES.enrollment(before.id(), before.user(), before.courseKey(), mode, active,
                 before.created());
     }
 
@@ -424,9 +438,16 @@ public final class EnrollmentStore implements EnrollmentRepository {
                 .from(E)
                 .where(E.USER_ID.eq(userId))
                 .orderBy(E.ID)
-                .fetch(r -> Values.factory().enrollment(r.value1(), user,
-                        Rows.courseKey(r.value2(), "student_courseenrollment", r.value1()),
-                        Rows.mode(r.value3(), r.value1()), r.value4(), Rows.instant(r.value5()))));
+                .fetch()
+                .stream()
+                .map(r -> {
+                    CourseKey key = Rows.courseKeyOrNull(r.value2(), "student_courseenrollment", r.value1());
+                    CourseMode mode = Rows.modeOrNull(r.value3(), r.value1());
+                    return key == null || mode == null ? null : VALUES.enrollment(r.value1(), user, key,
+                            mode, r.value4(), Rows.instant(r.value5()));
+                })
+                .filter(java.util.Objects::nonNull)
+                .collect(Collectors.toList()));
     }
 
     @Override
@@ -434,14 +455,15 @@ public final class EnrollmentStore implements EnrollmentRepository {
         Checks.notNull(course, "course");
         String courseId = course.toString();
         return scope.stream("forCourse", dsl -> dsl
-                        .select(E.ID, E.MODE, E.IS_ACTIVE, E.CREATED, U.ID, U.USERNAME, U.EMAIL)
+                        .select(E.ID, E.MODE, E.IS_ACTIVE, E.CREATED, U.ID, U.USERNAME, U.EMAIL, E.COURSE_ID)
                         .from(E)
                         .join(U).on(U.ID.eq(E.USER_ID))
                         .where(E.COURSE_ID.eq(courseId))
                         .orderBy(E.ID),
-                (Record7<Long, String, Boolean, LocalDateTime, Long, String, String> r) -> Values.factory().enrollment(
-                        r.value1(), Values.factory().savedUser(r.value5(), r.value6(), r.value7()), course,
-                        Rows.mode(r.value2(), r.value1()), r.value3(), Rows.instant(r.value4())));
+                (Record8<Long, String, Boolean, LocalDateTime, Long, String, String, String> r) -> VALUES
+                        .enrollment(r.value1(), VALUES.savedUser(r.value5(), r.value6(), r.value7()),
+                                Rows.stored(course, r.value8(), r.value1()), Rows.mode(r.value2(), r.value1()),
+                                r.value3(), Rows.instant(r.value4())));
     }
 
     @Override
@@ -488,8 +510,9 @@ public final class EnrollmentStore implements EnrollmentRepository {
                     return Optional.empty();
                 }
                 long id = rs.getLong(1);
-                return Optional.of(Values.factory().enrollment(id, user, course, Rows.mode(rs.getString(2), id),
-                        rs.getBoolean(3), Rows.instant(rs.getObject(4, LocalDateTime.class))));
+                return Optional.of(VALUES.enrollment(id, user, Rows.stored(course, rs.getString(5), id),
+                        Rows.mode(rs.getString(2), id), rs.getBoolean(3),
+                        Rows.instant(rs.getObject(4, LocalDateTime.class))));
             }
         } catch (SQLException e) {
             throw new DataAccessException("select enrollment", e);
@@ -500,18 +523,19 @@ public final class EnrollmentStore implements EnrollmentRepository {
         return query(s, user, course).forUpdate().fetchOptional().map(r -> toEnrollment(r, user, course));
     }
 
-    private static SelectConditionStep<Record4<Long, String, Boolean, LocalDateTime>> query(Session s, User user,
-                                                                                           CourseKey course) {
+    private static SelectConditionStep<Record5<Long, String, Boolean, LocalDateTime, String>> query(Session s,
+                                                                                                   User user,
+                                                                                                   CourseKey course) {
         return s.dsl()
-                .select(E.ID, E.MODE, E.IS_ACTIVE, E.CREATED)
+                .select(E.ID, E.MODE, E.IS_ACTIVE, E.CREATED, E.COURSE_ID)
                 .from(E)
                 .where(E.USER_ID.eq(user.id().getAsLong()).and(E.COURSE_ID.eq(course.toString())));
     }
 
-    private static Enrollment toEnrollment(Record4<Long, String, Boolean, LocalDateTime> r, User user,
+    private static Enrollment toEnrollment(Record5<Long, String, Boolean, LocalDateTime, String> r, User user,
                                            CourseKey course) {
-        return Values.factory().enrollment(r.value1(), user, course, Rows.mode(r.value2(), r.value1()), r.value3(),
-                Rows.instant(r.value4()));
+        return VALUES.enrollment(r.value1(), user, Rows.stored(course, r.value5(), r.value1()),
+                Rows.mode(r.value2(), r.value1()), r.value3(), Rows.instant(r.value4()));
     }
 
     private static NotFoundException notFound(String operation, User user, CourseKey course) {

@@ -62,11 +62,15 @@ public final class OrphanStore implements Orphans {
             after = rows.get(rows.size() - 1).id();
             for (Row r : orphansAmong("audit", rows)) {
                 orphans++;
-                CourseKey course = Rows.courseKey(r.courseId(), "student_courseenrollment", r.id());
-                byCourse.merge(course, 1L, Long::sum);
-                if (sample.size() < SAMPLE_SIZE) {
-                    sample.add(new OrphanedEnrollment(r.id(), r.userId(), course, Rows.mode(r.mode(), r.id()),
-                            r.active()));
+                // Counted whatever they hold; only typed rows (course key and mode the library knows) go into
+                // byCourse and the sample.
+                CourseKey course = Rows.courseKeyOrNull(r.courseId(), "student_courseenrollment", r.id());
+                var mode = Rows.modeOrNull(r.mode(), r.id());
+                if (course != null) {
+                    byCourse.merge(course, 1L, Long::sum);
+                }
+                if (course != null && mode != null && sample.size() < SAMPLE_SIZE) {
+                    sample.add(new OrphanedEnrollment(r.id(), r.userId(), course, mode, r.active()));
                 }
             }
             if (rows.size() < batch) {

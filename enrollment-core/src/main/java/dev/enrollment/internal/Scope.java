@@ -99,10 +99,17 @@ public final class Scope {
         checkOpen();
         try {
             return work.apply(session);
+        } catch (dev.enrollment.UserAlreadyExistsException e) {
+            if (db.dialect() == Dialect.POSTGRES) {
+                session.rollbackOnly(e);   // PostgreSQL aborts the transaction on the failed insert
+            }
+            throw e;
         } catch (EnrollmentException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw Failures.translate(operation, 1, e);
+            EnrollmentException translated = db.translate(operation, 1, e);
+            session.rollbackOnly(translated);
+            throw translated;
         }
     }
 

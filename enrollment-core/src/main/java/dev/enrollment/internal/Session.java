@@ -12,6 +12,7 @@ import java.util.List;
  * Not thread-safe; lives for one operation, or for one caller's transaction.
  */
 public final class Session {
+    private static final Values.Factory VALUES = Values.factory();
     private final Database db;
     private DSLContext dsl;   // made on first use: a read on a rendered statement needs none
     private final java.sql.Connection connection;
@@ -19,6 +20,7 @@ public final class Session {
     private final boolean restartable;
     private final List<EnrollmentEvent> events = new ArrayList<>();
     private boolean open = true;
+    private Throwable rollbackOnly;
 
     Session(Database db, java.sql.Connection connection, boolean transactional, boolean restartable) {
         this.db = db;
@@ -106,11 +108,28 @@ public final class Session {
      * @param after  the row after, null for DELETED
      */
     public void emit(EnrollmentEvent.Type type, Enrollment before, Enrollment after) {
-        events.add(Values.factory().event(type, before, after));
+        events.add(VALUES.event(type, before, after));
     }
 
     List<EnrollmentEvent> events() {
         return events;
+    }
+
+    /**
+     * Marks a caller's transaction as unusable after a library call inside it failed in the database: the server
+     * may already have rolled it back (a deadlock) or kept only part of it (a lock-wait timeout), so it must not
+     * commit, even if the caller catches the exception and carries on.
+     *
+     * @param cause the failure
+     */
+    void rollbackOnly(Throwable cause) {
+        if (rollbackOnly == null) {
+            rollbackOnly = cause;
+        }
+    }
+
+    Throwable rollbackOnlyCause() {
+        return rollbackOnly;
     }
 
     boolean isOpen() {

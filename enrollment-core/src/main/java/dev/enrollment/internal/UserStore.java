@@ -1,6 +1,7 @@
 package dev.enrollment.internal;
 
-import dev.enrollment.Enrollment;
+import dev.enrollment.CourseKey;
+import dev.enrollment.CourseMode;
 import dev.enrollment.EnrollmentEvent;
 import dev.enrollment.InvalidInputException;
 import dev.enrollment.User;
@@ -29,6 +30,7 @@ import static dev.enrollment.schema.Tables.STUDENT_COURSEENROLLMENTALLOWED;
 
 /** {@link Users} on {@code auth_user}. */
 public final class UserStore implements Users {
+    private static final Values.Factory VALUES = Values.factory();
     private final Scope scope;
 
     /**
@@ -142,23 +144,31 @@ public final class UserStore implements Users {
     /** Deletes up to one batch of the user's enrollments, with their history and events; returns how many. */
     private static int deleteEnrollments(Session s, User user, long userId, int batch) {
         var e = STUDENT_COURSEENROLLMENT;
+        // In the order of the unique key (user_id, course_id): InnoDB then locks only the batch it reads. Ordered
+        // by id, it would sort, reading (and locking) every row of the user first.
         var rows = s.dsl().select(e.ID, e.COURSE_ID, e.MODE, e.IS_ACTIVE, e.CREATED)
                 .from(e)
                 .where(e.USER_ID.eq(userId))
-                .orderBy(e.ID)
+                .orderBy(e.COURSE_ID)
                 .limit(batch)
                 .forUpdate()
                 .fetch();
         if (rows.isEmpty()) {
             return 0;
         }
-        List<Enrollment> gone = rows.map(r -> Values.factory().enrollment(r.value1(), user,
-                Rows.courseKey(r.value2(), "student_courseenrollment", r.value1()), Rows.mode(r.value3(), r.value1()),
-                r.value4(), Rows.instant(r.value5())));
-        History.writeAll(s, History.DELETED, gone.stream().map(History.Row::of).collect(Collectors.toList()),
-                Change.NONE);
+        // History from the stored values: rows written by Open edX may hold course keys or modes the library
+        // cannot type (CCX keys); they are deleted all the same, and only typed rows become events.
+        History.writeAll(s, History.DELETED, rows.map(r -> new History.Row(r.value1(), userId, r.value2(), r.value3(),
+                r.value4(), Rows.instant(r.value5()))), Change.NONE);
         s.dsl().deleteFrom(e).where(e.ID.in(rows.map(r -> r.value1()))).execute();
-        gone.forEach(g -> s.emit(EnrollmentEvent.Type.DELETED, g, null));
+        for (var r : rows) {
+            CourseKey key = Rows.courseKeyOrNull(r.value2(), "student_courseenrollment", r.value1());
+            CourseMode mode = Rows.modeOrNull(r.value3(), r.value1());
+            if (key != null && mode != null) {
+                s.emit(EnrollmentEvent.Type.DELETED, VALUES.enrollment(r.value1(), user, key, mode,
+                        r.value4(), Rows.instant(r.value5())), null);
+            }
+        }
         return rows.size();
     }
 
@@ -215,10 +225,10 @@ public final class UserStore implements Users {
         if (id == null) {
             throw new IllegalStateException("the database returned no id for the inserted auth_user row");
         }
-        return Values.factory().savedUser(id, unsaved.username(), unsaved.email());
+        return VALUES.savedUser(id, unsaved.username(), unsaved.email());
     }
 
     static User toUser(Record3<Long, String, String> r) {
-        return Values.factory().savedUser(r.value1(), r.value2(), r.value3());
+        return VALUES.savedUser(r.value1(), r.value2(), r.value3());
     }
 }

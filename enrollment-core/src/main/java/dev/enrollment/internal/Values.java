@@ -83,12 +83,23 @@ public final class Values {
         factory = f;
     }
 
+    private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
+
     /**
-     * Returns the factory, initializing {@code dev.enrollment.User} first if needed.
+     * Returns the factory, initializing {@code dev.enrollment.User} first if needed. Only the library's own classes
+     * may call it (they keep it in a static field): a saved {@code User} must not be made by a caller.
      *
      * @return the library's factory
+     * @throws IllegalStateException if called from outside {@code dev.enrollment} and {@code dev.enrollment.internal}
      */
     public static Factory factory() {
+        Class<?> caller = WALKER.getCallerClass();
+        String pkg = caller.getPackageName();
+        if (!(pkg.equals("dev.enrollment") || pkg.equals("dev.enrollment.internal"))
+                || caller.getClassLoader() != Values.class.getClassLoader()) {
+            throw new IllegalStateException("dev.enrollment.internal.Values is not API: a saved User comes only from "
+                    + "the library (Users.save, findById, findByUsername, or an Enrollment)");
+        }
         Factory f = factory;
         if (f == null) {
             try {
