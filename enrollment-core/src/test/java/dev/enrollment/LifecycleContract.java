@@ -420,6 +420,23 @@ abstract class LifecycleContract {
     }
 
     @Test
+    void aStreamCannotOutliveItsTransaction() {
+        User u = user("outlive");
+        CourseKey c = course();
+        repo.enroll(u, c, CourseMode.AUDIT);
+        repo.enroll(user("outlive2"), c, CourseMode.AUDIT);
+        Stream<Enrollment> escaped = enrollments.transactionResult(tx -> tx.enrollments().forCourse(c));
+        assertThatThrownBy(() -> escaped.forEach(e -> { })).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("transaction is over");
+        long inside = enrollments.<Long>transactionResult(tx -> {
+            try (Stream<Enrollment> s = tx.enrollments().forCourse(c)) {
+                return s.count();
+            }
+        });
+        assertThat(inside).isEqualTo(2);
+    }
+
+    @Test
     void theTransactionsRepositoriesCannotBeUsedAfterItEnds() {
         AtomicReference<Transaction> kept = new AtomicReference<>();
         enrollments.transaction(kept::set);

@@ -312,7 +312,9 @@ public final class Database {
             T result;
             try {
                 result = work.apply(session);
+                session.closeStreams();   // MySQL cannot commit while a streaming result set is open
             } catch (Throwable e) {
+                session.closeStreams();
                 // Any throwable, checked ones thrown sneakily included: roll back before autocommit is restored,
                 // since restoring it would commit.
                 if (manual) {
@@ -388,7 +390,8 @@ public final class Database {
                 c.setAutoCommit(false);
             }
             Connection connection = c;
-            return streamOn(operation, dsl(c), query, mapper, () -> release(connection, ownTransaction));
+            return streamOn(operation, dsl(c), query, mapper, () -> release(connection, ownTransaction), () -> true,
+                    closer -> { });
         } catch (SQLException | RuntimeException e) {
             if (c != null) {
                 try {
@@ -424,7 +427,8 @@ public final class Database {
      */
     <R extends Record, T> Stream<T> streamOn(String operation, DSLContext dsl,
                                              Function<DSLContext, ResultQuery<R>> query, Function<R, T> mapper,
-                                             Runnable onClose) {
+                                             Runnable onClose, java.util.function.BooleanSupplier alive,
+                                             Consumer<Runnable> registerCloser) {
         // MySQL streams row by row only with Integer.MIN_VALUE; elsewhere a positive size fetches in chunks.
         int fetchSize = dialect.isMySqlFamily() ? Integer.MIN_VALUE : STREAM_FETCH_SIZE;
         Cursor<R> cursor;
@@ -444,11 +448,16 @@ public final class Database {
                 }
             }
         };
+        registerCloser.accept(close);
         Iterator<R> it = cursor.iterator();
         Spliterator<T> spliterator = new Spliterators.AbstractSpliterator<T>(Long.MAX_VALUE,
                 Spliterator.ORDERED | Spliterator.NONNULL) {
             @Override
             public boolean tryAdvance(Consumer<? super T> action) {
+                if (!alive.getAsBoolean()) {
+                    throw new dev.enrollment.InvalidInputException("transaction",
+                            "is over: consume a stream from its repositories inside the work");
+                }
                 if (closed.get()) {
                     return false;
                 }

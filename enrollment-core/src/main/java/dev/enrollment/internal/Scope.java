@@ -92,7 +92,8 @@ public final class Scope {
             return db.stream(operation, query, mapper);
         }
         checkOpen();
-        return db.streamOn(operation, session.dsl(), query, mapper, () -> { });
+        return db.streamOn(operation, session.dsl(), query, mapper, () -> { }, session::isOpen,
+                session::closeWithSession);
     }
 
     private <T> T inline(String operation, Function<Session, T> work) {

@@ -136,7 +136,28 @@ public final class Session {
         return open;
     }
 
+    private final List<Runnable> closeWithSession = new ArrayList<>();
+
+    /** Registers a stream's closer, run when the session ends: a stream must not outlive its transaction. */
+    void closeWithSession(Runnable closer) {
+        closeWithSession.add(closer);
+    }
+
     void close() {
         open = false;
+        closeStreams();
     }
+
+    /** Closes the cursors of the streams opened in this session (they then refuse to go on). */
+    void closeStreams() {
+        for (Runnable closer : closeWithSession) {
+            try {
+                closer.run();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(Session.class).debug("could not close a stream", e);
+            }
+        }
+        closeWithSession.clear();
+    }
+
 }
