@@ -5,6 +5,7 @@ import dev.enrollment.CourseKey;
 import dev.enrollment.CourseMode;
 import dev.enrollment.Enrollments;
 
+import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -308,6 +309,7 @@ public final class BulkScenario implements Scenario {
         CourseKey course = CourseKey.parse("course-v1:Bench+Bulk+2026");
         CourseKey warmCourse = CourseKey.parse("course-v1:Bench+BulkWarmup+2026");
 
+        Double allUsersMiB = null;
         Map<BulkEnroller, List<Measured>> first = new HashMap<>();
         Map<BulkEnroller, List<Measured>> second = new HashMap<>();
         for (int round = 0; round < rounds; round++) {
@@ -322,6 +324,9 @@ public final class BulkScenario implements Scenario {
                     second.computeIfAbsent(v, x -> new ArrayList<>()).add(m2);
                     report.progress(String.format(Locale.ROOT, "bulk: %s: %.2f s, then %.2f s %s", v.name(),
                             m1.enrollSeconds(), m2.enrollSeconds(), (m1.check() + " " + m2.check()).trim()));
+                    if (v == LIBRARY && allUsersMiB == null) {
+                        allUsersMiB = allUsersRetained(db, ids);
+                    }
                 }
             }
         }
@@ -380,11 +385,31 @@ public final class BulkScenario implements Scenario {
                         Format.count(gcs));
             }
         }
-        report.paragraph(String.format(Locale.ROOT, "Heap (max over runs), JVM max heap %s MiB:",
-                mib(Runtime.getRuntime().maxMemory() / 1048576.0)));
+        report.paragraph(String.format(Locale.ROOT, "Heap (max over runs), JVM max heap %s MiB. For scale: holding "
+                        + "all %,d `User`s at once (one `findAllById` of every id) retains %s MiB after a full GC; "
+                        + "the sampled peak is bounded by the young generation, so it is about the same for "
+                        + "every variant.", mib(Runtime.getRuntime().maxMemory() / 1048576.0), users,
+                allUsersMiB == null ? "n/a" : mib(allUsersMiB)));
         report.table(h);
         report.progress(String.format(Locale.ROOT, "bulk: enrollAll/raw %s (target %s), enrollAll/raw+history %s",
                 Format.ratio(lib.rate(), raw.rate()), TARGET, Format.ratio(lib.rate(), hist.rate())));
+    }
+
+    /** The heap that holding every user at once retains: the yardstick for "memory stays flat". */
+    private static double allUsersRetained(BenchDatabase db, long[] ids) {
+        List<Long> all = new ArrayList<>(ids.length);
+        for (long id : ids) {
+            all.add(id);
+        }
+        System.gc();
+        long before = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        List<dev.enrollment.User> held = db.enrollments().users().findAllById(all);
+        System.gc();
+        long after = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        if (held.size() != ids.length) {
+            throw new IllegalStateException("found " + held.size() + " of " + ids.length + " users");
+        }
+        return (after - before) / 1048576.0;
     }
 
     private static Measured measure(BenchDatabase db, BulkEnroller v, CourseKey course, long[] ids, int run)
