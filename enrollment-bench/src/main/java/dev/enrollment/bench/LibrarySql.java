@@ -14,16 +14,15 @@ import java.util.regex.Pattern;
 
 /**
  * The statements enrollment-core sends on MariaDB/MySQL, copied from what the {@link RoundTrips} interceptor
- * captured, and the library's getOrCreate and isEnrolled logic written by hand on plain JDBC. The baseline of the
- * overhead scenario, and the body of the {@code touch} workload until the library has a public transaction API.
- * The overhead scenario checks at run time that the library still sends these statements, and says so if not.
+ * captured, and the library's getOrCreate and isEnrolled logic written by hand on plain JDBC: the baseline of the
+ * overhead scenario, which checks at run time that the library still sends these statements, and says so if not.
  */
 public final class LibrarySql {
     /** The library's read of one enrollment. */
     public static final String SELECT_ENROLLMENT = "select student_courseenrollment.id, student_courseenrollment.mode, "
             + "student_courseenrollment.is_active, student_courseenrollment.created from student_courseenrollment "
             + "where (student_courseenrollment.user_id = ? and student_courseenrollment.course_id = ?)";
-    /** The same read, locking: the library's re-read after an ignored insert inside a transaction. */
+    /** The same read, locking: the library's re-read after an ignored insert when a plain read misses the row. */
     public static final String SELECT_ENROLLMENT_FOR_UPDATE = SELECT_ENROLLMENT + " for update";
     /** The library's race-safe insert. */
     public static final String INSERT_IGNORE = "insert ignore into student_courseenrollment "
@@ -32,6 +31,10 @@ public final class LibrarySql {
     public static final String IS_ENROLLED = "select exists (select 1 as one from student_courseenrollment where "
             + "(student_courseenrollment.user_id = ? and student_courseenrollment.course_id = ? "
             + "and student_courseenrollment.is_active = true))";
+    /** The library's history row (Open edX's django-simple-history table), one per change. */
+    public static final String INSERT_HISTORY = "insert into student_historicalcourseenrollment (id, created, "
+            + "is_active, mode, history_date, history_change_reason, history_type, course_id, history_user_id, "
+            + "user_id) values (?, cast(? as datetime(6)), ?, ?, cast(? as datetime(6)), null, ?, ?, null, ?)";
     /** The user-row write of the contention scenario's writers and of the touch workload (bench code only). */
     public static final String TOUCH_USER = "UPDATE auth_user SET last_login = ? WHERE id = ?";
 
@@ -53,8 +56,9 @@ public final class LibrarySql {
     }
 
     /**
-     * getOrCreate for a saved user, as the library does it outside a transaction: read; if absent, insert-ignore;
-     * if that inserted nothing, read again. Each statement commits on its own.
+     * getOrCreate for a saved user, as the library does it outside a transaction: read in autocommit; if absent,
+     * one transaction that inserts with insert-ignore and writes the history row ({@code +}) of the row it
+     * created, or, if the insert was ignored, reads the row again (locking, if a plain read misses it).
      *
      * @param c      a connection in autocommit mode
      * @param userId the user
@@ -63,21 +67,24 @@ public final class LibrarySql {
      */
     public static Row getOrCreate(Connection c, long userId, String course) throws SQLException {
         Row existing = select(c, userId, course, false);
-        return existing != null ? existing : insertThenRead(c, userId, course, false);
-    }
-
-    /**
-     * getOrCreate for a saved user inside the caller's transaction, as the library's transactional path reads
-     * after an ignored insert: with a locking read, so the REPEATABLE READ snapshot does not hide the row.
-     *
-     * @param c      a connection with autocommit off
-     * @param userId the user
-     * @param course the course key's text
-     * @return the row
-     */
-    public static Row getOrCreateInTransaction(Connection c, long userId, String course) throws SQLException {
-        Row existing = select(c, userId, course, false);
-        return existing != null ? existing : insertThenRead(c, userId, course, true);
+        if (existing != null) {
+            return existing;
+        }
+        c.setAutoCommit(false);
+        try {
+            Row row = insertThenRead(c, userId, course);
+            c.commit();
+            return row;
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.rollback();
+            } catch (SQLException rollbackFailure) {
+                e.addSuppressed(rollbackFailure);
+            }
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
     }
 
     /**
@@ -98,21 +105,7 @@ public final class LibrarySql {
         }
     }
 
-    /**
-     * The touch: the user-row write that the writers and the touch workload make.
-     *
-     * @param c      a connection
-     * @param userId the user
-     */
-    public static void touchUser(Connection c, long userId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(TOUCH_USER)) {
-            ps.setString(1, now());
-            ps.setLong(2, userId);
-            ps.executeUpdate();
-        }
-    }
-
-    private static Row insertThenRead(Connection c, long userId, String course, boolean locking) throws SQLException {
+    private static Row insertThenRead(Connection c, long userId, String course) throws SQLException {
         for (int round = 1; round <= MAX_ROUNDS; round++) {
             String now = now();
             try (PreparedStatement ps = c.prepareStatement(INSERT_IGNORE, Statement.RETURN_GENERATED_KEYS)) {
@@ -124,16 +117,50 @@ public final class LibrarySql {
                 ps.executeUpdate();
                 try (ResultSet keys = ps.getGeneratedKeys()) {
                     if (keys.next()) {
-                        return new Row(keys.getLong(1), "audit", false, LocalDateTime.parse(now, MICROS));
+                        Row row = new Row(keys.getLong(1), "audit", false, LocalDateTime.parse(now, MICROS));
+                        try (PreparedStatement h = c.prepareStatement(INSERT_HISTORY)) {
+                            bindHistory(h, row.id(), userId, course, row.mode(), row.active(), now, now(), "+");
+                            h.executeUpdate();
+                        }
+                        return row;
                     }
                 }
             }
-            Row existing = select(c, userId, course, locking);
+            Row existing = select(c, userId, course, false);
+            if (existing == null) {
+                existing = select(c, userId, course, true);   // the snapshot may predate the row: read the latest
+            }
             if (existing != null) {
                 return existing;
             }
         }
         throw new SQLException("getOrCreate: the row was deleted under us " + MAX_ROUNDS + " times");
+    }
+
+    /**
+     * Binds one row of {@link #INSERT_HISTORY} (or one batch entry of it).
+     *
+     * @param h           the statement
+     * @param id          the enrollment's id
+     * @param userId      its user
+     * @param course      its course key's text
+     * @param mode        its mode slug
+     * @param active      its is_active
+     * @param created     its created time, as {@link #now()} formats it
+     * @param historyDate the change's time, likewise
+     * @param type        {@code +}, {@code ~} or {@code -}
+     */
+    public static void bindHistory(PreparedStatement h, long id, long userId, String course, String mode,
+                                   boolean active, String created, String historyDate, String type)
+            throws SQLException {
+        h.setLong(1, id);
+        h.setString(2, created);
+        h.setBoolean(3, active);
+        h.setString(4, mode);
+        h.setString(5, historyDate);
+        h.setString(6, type);
+        h.setString(7, course);
+        h.setLong(8, userId);
     }
 
     private static Row select(Connection c, long userId, String course, boolean locking) throws SQLException {

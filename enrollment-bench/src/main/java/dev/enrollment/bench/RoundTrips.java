@@ -23,6 +23,8 @@ import java.util.function.Supplier;
  */
 public final class RoundTrips implements QueryInterceptor {
     private static final ThreadLocal<Capture> CAPTURE = new ThreadLocal<>();
+    /** A statement slower than this counts as {@link Capture#slow() slow}: the orphan audit's target. */
+    static final long SLOW_NANOS = 100_000_000L;
 
     /** What one thread sent between {@link #start} and {@link #stop}. */
     public static final class Capture {
@@ -31,6 +33,8 @@ public final class RoundTrips implements QueryInterceptor {
         private long count;
         private long startedAt;
         private long longestNanos;
+        private long totalNanos;
+        private long slow;
         private String longestSql = "";
         private Supplier<String> current;
 
@@ -51,6 +55,16 @@ public final class RoundTrips implements QueryInterceptor {
         /** @return the longest statement's time, from sending it to reading its result, in nanoseconds */
         public long longestNanos() {
             return longestNanos;
+        }
+
+        /** @return the time of all statements, each from sending it to reading its result, in nanoseconds */
+        public long totalNanos() {
+            return totalNanos;
+        }
+
+        /** @return statements that took longer than {@value RoundTrips#SLOW_NANOS} ns */
+        public long slow() {
+            return slow;
         }
 
         /** @return the longest statement's text */
@@ -82,6 +96,30 @@ public final class RoundTrips implements QueryInterceptor {
         return c;
     }
 
+    /**
+     * Sets this thread's capture aside, so that what follows is not counted in it (until {@link #resume}).
+     *
+     * @return the capture set aside, or null if none was running
+     */
+    public static Capture suspend() {
+        Capture c = CAPTURE.get();
+        CAPTURE.remove();
+        return c;
+    }
+
+    /**
+     * Takes up a capture set aside by {@link #suspend}.
+     *
+     * @param c the capture, or null for none
+     */
+    public static void resume(Capture c) {
+        if (c == null) {
+            CAPTURE.remove();
+        } else {
+            CAPTURE.set(c);
+        }
+    }
+
     @Override
     public QueryInterceptor init(MysqlConnection conn, Properties props, Log log) {
         return this;
@@ -108,6 +146,10 @@ public final class RoundTrips implements QueryInterceptor {
         if (c != null && c.startedAt != 0) {
             long took = System.nanoTime() - c.startedAt;
             c.startedAt = 0;
+            c.totalNanos += took;
+            if (took > SLOW_NANOS) {
+                c.slow++;
+            }
             if (took > c.longestNanos) {
                 c.longestNanos = took;
                 c.longestSql = c.current == null ? "" : c.current.get();

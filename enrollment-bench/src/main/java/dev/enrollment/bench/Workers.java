@@ -1,5 +1,7 @@
 package dev.enrollment.bench;
 
+import dev.enrollment.DatabaseException;
+
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -153,13 +155,17 @@ public final class Workers {
     }
 
     /**
-     * Classifies a failure by the MySQL error code in its cause chain.
+     * Classifies a failure by the MySQL error code in its cause chain: a library {@code DatabaseException}'s
+     * {@code errorCode()}, or a driver SQLException's (the caller's own statements).
      *
      * @param t the failure
      * @return 1213 (deadlock), 1205 (lock-wait timeout), or 0
      */
     public static int lockErrorCode(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof DatabaseException d && (d.errorCode() == 1213 || d.errorCode() == 1205)) {
+                return d.errorCode();
+            }
             if (c instanceof SQLException sql) {
                 for (SQLException e = sql; e != null; e = e.getNextException()) {
                     if (e.getErrorCode() == 1213 || e.getErrorCode() == 1205) {

@@ -3,12 +3,11 @@ package dev.enrollment.bench;
 import dev.enrollment.CourseKey;
 import dev.enrollment.User;
 
-import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 
 /**
- * What one enrolling thread does per operation in the contention scenario. A small interface so a workload's
- * body can be swapped for the library's own API when it lands.
+ * What one enrolling thread does per operation in the contention scenario, through the library's public API.
  */
 public interface Workload {
     /** @return its name in tables ({@code plain}, {@code touch}) */
@@ -45,14 +44,12 @@ public interface Workload {
     };
 
     /**
-     * Enroll, then update the same user's row, in one transaction. The library has no public transaction API yet,
-     * so this reproduces the library's own getOrCreate statements ({@link LibrarySql}, checked against what the
-     * library sends by the overhead scenario) on one pooled connection, followed by the touch, then COMMIT. No
-     * retry: a deadlocked transaction is rolled back and counted.
-     *
-     * <p>TODO(issue 8): when {@code Enrollments.transaction(tx -> ...)} lands, run
-     * {@code tx.enrollments().getOrCreate(user, course)} and the touch inside it instead; the touch is the
-     * application's own statement, so the transaction must offer a way to run one on its connection.
+     * Enroll, then update the same user's row, in one transaction: the library's
+     * {@code Enrollments.transaction(tx -> ...)} with {@code tx.enrollments().getOrCreate(user, course)}, then the
+     * application's own {@code UPDATE auth_user SET last_login = ? WHERE id = ?} on the transaction's connection
+     * ({@code tx.connection()}). The library does not retry a caller's transaction: a deadlock surfaces as a
+     * {@code DatabaseException} with {@code errorCode()} 1213 (or, from the touch, as the driver's SQLException),
+     * and is counted.
      */
     Workload TOUCH = new Workload() {
         @Override
@@ -62,31 +59,34 @@ public interface Workload {
 
         @Override
         public String describe() {
-            return "`touch`: in one transaction, the library's getOrCreate statements (reproduced on JDBC until "
-                    + "`Enrollments.transaction` lands), then `UPDATE auth_user SET last_login = ? WHERE id = ?` "
-                    + "for the same user, then COMMIT; deadlocked transactions are rolled back, counted, not retried";
+            return "`touch`: `Enrollments.transaction(tx -> { tx.enrollments().getOrCreate(user, course); "
+                    + "UPDATE auth_user SET last_login = ? WHERE id = ? on tx.connection() })`, the same user; "
+                    + "caller transactions are not retried by the library, so a deadlocked one is rolled back and "
+                    + "counted";
         }
 
         @Override
-        public void enroll(BenchDatabase db, User user, CourseKey course) throws SQLException {
+        public void enroll(BenchDatabase db, User user, CourseKey course) {
             long userId = user.id().getAsLong();
-            try (Connection c = db.pool().getConnection()) {
-                c.setAutoCommit(false);
-                try {
-                    LibrarySql.getOrCreateInTransaction(c, userId, course.toString());
-                    LibrarySql.touchUser(c, userId);
-                    c.commit();
-                } catch (SQLException | RuntimeException e) {
-                    try {
-                        c.rollback();
-                    } catch (SQLException rollbackFailure) {
-                        e.addSuppressed(rollbackFailure);
-                    }
-                    throw e;
-                } finally {
-                    c.setAutoCommit(true);
+            db.enrollments().transaction(tx -> {
+                tx.enrollments().getOrCreate(user, course);
+                try (PreparedStatement ps = tx.connection().prepareStatement(LibrarySql.TOUCH_USER)) {
+                    ps.setString(1, LibrarySql.now());
+                    ps.setLong(2, userId);
+                    ps.executeUpdate();
+                } catch (SQLException e) {
+                    throw new UncheckedSqlException(e);   // rolls the transaction back; rethrown unchanged
                 }
-            }
+            });
         }
     };
+
+    /** A JDBC failure of the caller's own statement inside a library transaction, carried out of the work. */
+    final class UncheckedSqlException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UncheckedSqlException(SQLException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
 }

@@ -1,10 +1,13 @@
 package dev.enrollment.bench;
 
+import dev.enrollment.DatabaseException;
 import org.junit.jupiter.api.Test;
 import org.xml.sax.InputSource;
 
 import javax.xml.parsers.DocumentBuilderFactory;
 import java.io.StringReader;
+import java.sql.SQLException;
+import java.sql.SQLTransactionRollbackException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -107,5 +110,15 @@ class HarnessTest {
         assertThat(Main.run(new String[] {"--help"}, new java.io.PrintStream(out),
                 new java.io.PrintStream(err))).isZero();
         assertThat(out.toString()).contains("--quick").contains("orphans");
+    }
+
+    @Test
+    void theLibrarysDeadlockIsCountedAsOne() {
+        SQLException deadlock = new SQLTransactionRollbackException("Deadlock found", "40001", 1213);
+        assertThat(Workers.lockErrorCode(new DatabaseException("transaction", 1, "transaction failed", deadlock)))
+                .isEqualTo(1213);
+        assertThat(Workers.lockErrorCode(new Workload.UncheckedSqlException(deadlock))).isEqualTo(1213);
+        assertThat(Workers.lockErrorCode(new DatabaseException("transaction", 1, "down", new SQLException("x"))))
+                .isZero();
     }
 }
