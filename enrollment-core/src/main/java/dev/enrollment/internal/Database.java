@@ -167,6 +167,16 @@ public final class Database {
      * @param instant the time
      * @return a field holding the bound value
      */
+    /**
+     * Formats a time as the text that MySQL/MariaDB statements cast to {@code DATETIME(6)} (see {@link #timestamp}).
+     *
+     * @param instant the time
+     * @return UTC, microseconds, {@code yyyy-MM-dd HH:mm:ss.SSSSSS}
+     */
+    static String mysqlText(Instant instant) {
+        return MICROS.format(LocalDateTime.ofInstant(instant.truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC));
+    }
+
     public Field<LocalDateTime> timestamp(Instant instant) {
         LocalDateTime utc = LocalDateTime.ofInstant(instant.truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC);
         if (dialect.isMySqlFamily()) {

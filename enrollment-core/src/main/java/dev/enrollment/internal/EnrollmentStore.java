@@ -389,6 +389,29 @@ public final class EnrollmentStore implements EnrollmentRepository {
     }
 
     private static Long insert(Session s, User user, CourseKey course, boolean active, CourseMode mode, Instant now) {
+        String rendered = s.db().statements().insertEnrollmentIgnore;
+        if (rendered != null) {
+            // MySQL/MariaDB: INSERT IGNORE rendered once; an ignored row returns no generated key.
+            try (PreparedStatement ps = s.connection().prepareStatement(rendered,
+                    java.sql.Statement.RETURN_GENERATED_KEYS)) {
+                ps.setString(1, course.toString());
+                ps.setString(2, Database.mysqlText(now));
+                ps.setBoolean(3, active);
+                ps.setString(4, mode.slug());
+                ps.setLong(5, user.id().getAsLong());
+                if (ps.executeUpdate() == 0) {
+                    return null;
+                }
+                try (ResultSet keys = ps.getGeneratedKeys()) {
+                    if (!keys.next()) {
+                        throw new IllegalStateException("the database returned no id for an inserted enrollment");
+                    }
+                    return keys.getLong(1);
+                }
+            } catch (SQLException e) {
+                throw new DataAccessException("insert enrollment", e);
+            }
+        }
         var insert = s.dsl().insertInto(E)
                 .set(E.COURSE_ID, course.toString())
                 .set(E.CREATED, s.db().timestamp(now))

@@ -49,7 +49,31 @@ final class History {
      * @param change who and why
      */
     static void write(Session s, String type, Enrollment row, Change change) {
-        writeAll(s, type, List.of(Row.of(row)), change);
+        String rendered = s.db().statements().insertHistory;
+        if (rendered == null) {
+            writeAll(s, type, List.of(Row.of(row)), change);
+            return;
+        }
+        // MySQL/MariaDB: one row on every change, so the statement is rendered once.
+        try (java.sql.PreparedStatement ps = s.connection().prepareStatement(rendered)) {
+            ps.setLong(1, row.id());
+            ps.setString(2, row.created() == null ? null : Database.mysqlText(row.created()));
+            ps.setBoolean(3, row.isActive());
+            ps.setString(4, row.mode().slug());
+            ps.setString(5, Database.mysqlText(Instant.now()));
+            ps.setString(6, change.reason());
+            ps.setString(7, type);
+            ps.setString(8, row.courseKey().toString());
+            if (change.actorId() == null) {
+                ps.setNull(9, java.sql.Types.BIGINT);
+            } else {
+                ps.setLong(9, change.actorId());
+            }
+            ps.setLong(10, row.user().id().getAsLong());
+            ps.executeUpdate();
+        } catch (java.sql.SQLException e) {
+            throw new org.jooq.exception.DataAccessException("insert history", e);
+        }
     }
 
     /**

@@ -17,6 +17,17 @@ final class Statements {
     /** One row when (user_id ?, course_id ?) has an active enrollment. */
     final String isEnrolled;
 
+    /**
+     * MySQL/MariaDB only, else null: the race-safe insert of one enrollment (course_id, created as text, is_active,
+     * mode, user_id), its id from the generated keys.
+     */
+    final String insertEnrollmentIgnore;
+    /**
+     * MySQL/MariaDB only, else null: one history row (id, created as text or null, is_active, mode, history_date as
+     * text, reason, type, course_id, actor or null, user_id).
+     */
+    final String insertHistory;
+
     Statements(Dialect dialect) {
         var e = STUDENT_COURSEENROLLMENT;
         DSLContext dsl = DSL.using(dialect.sqlDialect(), Database.SETTINGS);
@@ -29,5 +40,30 @@ final class Statements {
                 .where(e.USER_ID.eq(DSL.param("userId", Long.class))
                         .and(e.COURSE_ID.eq(DSL.param("courseId", String.class)))
                         .and(e.IS_ACTIVE.isTrue())));
+        if (dialect.isMySqlFamily()) {
+            var datetime = org.jooq.impl.SQLDataType.LOCALDATETIME(6);
+            insertEnrollmentIgnore = dsl.render(dsl.insertInto(e)
+                    .set(e.COURSE_ID, DSL.param("courseId", String.class))
+                    .set(e.CREATED, DSL.cast(DSL.param("created", String.class), datetime))
+                    .set(e.IS_ACTIVE, DSL.param("active", Boolean.class))
+                    .set(e.MODE, DSL.param("mode", String.class))
+                    .set(e.USER_ID, DSL.param("userId", Long.class))
+                    .onDuplicateKeyIgnore());
+            var h = dev.enrollment.schema.Tables.STUDENT_HISTORICALCOURSEENROLLMENT;
+            insertHistory = dsl.render(dsl.insertInto(h)
+                    .set(h.ID, DSL.param("id", Long.class))
+                    .set(h.CREATED, DSL.cast(DSL.param("created", String.class), datetime))
+                    .set(h.IS_ACTIVE, DSL.param("active", Boolean.class))
+                    .set(h.MODE, DSL.param("mode", String.class))
+                    .set(h.HISTORY_DATE, DSL.cast(DSL.param("date", String.class), datetime))
+                    .set(h.HISTORY_CHANGE_REASON, DSL.param("reason", String.class))
+                    .set(h.HISTORY_TYPE, DSL.param("type", String.class))
+                    .set(h.COURSE_ID, DSL.param("courseId", String.class))
+                    .set(h.HISTORY_USER_ID, DSL.param("actor", Long.class))
+                    .set(h.USER_ID, DSL.param("userId", Long.class)));
+        } else {
+            insertEnrollmentIgnore = null;
+            insertHistory = null;
+        }
     }
 }
