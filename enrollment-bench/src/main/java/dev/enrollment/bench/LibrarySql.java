@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
 public final class LibrarySql {
     /** The library's read of one enrollment. */
     public static final String SELECT_ENROLLMENT = "select student_courseenrollment.id, student_courseenrollment.mode, "
-            + "student_courseenrollment.is_active, student_courseenrollment.created from student_courseenrollment "
+            + "student_courseenrollment.is_active, student_courseenrollment.created, student_courseenrollment.course_id "
+            + "from student_courseenrollment "
             + "where (student_courseenrollment.user_id = ? and student_courseenrollment.course_id = ?)";
     /** The same read, locking: the library's re-read after an ignored insert when a plain read misses the row. */
     public static final String SELECT_ENROLLMENT_FOR_UPDATE = SELECT_ENROLLMENT + " for update";
@@ -28,9 +29,9 @@ public final class LibrarySql {
     public static final String INSERT_IGNORE = "insert ignore into student_courseenrollment "
             + "(course_id, created, is_active, mode, user_id) values (?, cast(? as datetime(6)), ?, ?, ?)";
     /** The library's isEnrolled. */
-    public static final String IS_ENROLLED = "select exists (select 1 as one from student_courseenrollment where "
+    public static final String IS_ENROLLED = "select 1 as one from student_courseenrollment where "
             + "(student_courseenrollment.user_id = ? and student_courseenrollment.course_id = ? "
-            + "and student_courseenrollment.is_active = true))";
+            + "and student_courseenrollment.is_active = true)";
     /** The library's history row (Open edX's django-simple-history table), one per change. */
     public static final String INSERT_HISTORY = "insert into student_historicalcourseenrollment (id, created, "
             + "is_active, mode, history_date, history_change_reason, history_type, course_id, history_user_id, "
@@ -100,7 +101,7 @@ public final class LibrarySql {
             ps.setLong(1, userId);
             ps.setString(2, course);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getBoolean(1);
+                return rs.next();
             }
         }
     }
