@@ -3,10 +3,7 @@ package dev.enrollment.cli;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -27,27 +24,6 @@ class MigrateCommandTest {
     private static final String MARIADB_USER = sysenv("ENROLLMENT_TEST_MARIADB_USER", "root");
     private static final String MARIADB_PASSWORD = sysenv("ENROLLMENT_TEST_MARIADB_PASSWORD", "");
 
-    /** One run of the command line with an environment of the test's own. */
-    private static final class Run {
-        final int code;
-        final String out;
-        final String err;
-
-        Run(Map<String, String> env, String... args) {
-            StringWriter o = new StringWriter();
-            StringWriter e = new StringWriter();
-            CommandLine cli = Main.commandLine(new Main(env::get));
-            cli.setOut(new PrintWriter(o, true));
-            cli.setErr(new PrintWriter(e, true));
-            this.code = cli.execute(args);
-            this.out = o.toString();
-            this.err = e.toString();
-        }
-
-        String all() {
-            return out + err;
-        }
-    }
 
     private static Map<String, String> env(String... pairs) {
         Map<String, String> env = new HashMap<>();

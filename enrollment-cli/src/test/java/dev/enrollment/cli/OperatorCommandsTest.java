@@ -6,11 +6,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,22 +32,6 @@ class OperatorCommandsTest {
     String url;
     Map<String, String> env;
 
-    private static final class Run {
-        final int code;
-        final String out;
-        final String err;
-
-        Run(Map<String, String> env, String... args) {
-            StringWriter o = new StringWriter();
-            StringWriter e = new StringWriter();
-            CommandLine cli = Main.commandLine(new Main(env::get));
-            cli.setOut(new PrintWriter(o, true));
-            cli.setErr(new PrintWriter(e, true));
-            this.code = cli.execute(args);
-            this.out = o.toString();
-            this.err = e.toString();
-        }
-    }
 
     @BeforeEach
     void database() {
