@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 /** Hostile input, generated: every failure is an InvalidInputException naming the field, and nothing else. */
-class HostileInputProperties {
+class HostileInputPropertiesTest {
     private static final String KEY_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.~:-";
 
     private static TestDatabase db;

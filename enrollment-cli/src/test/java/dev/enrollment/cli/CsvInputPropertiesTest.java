@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * exit code 0 or 1 and a message, never a stack trace, and never writes a user or an enrollment for a user the
  * database does not have.
  */
-class CsvInputProperties {
+class CsvInputPropertiesTest {
     private static Path dir;
     private static String url;
 
