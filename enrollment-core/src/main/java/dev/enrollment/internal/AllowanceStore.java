@@ -65,10 +65,13 @@ public final class AllowanceStore implements Allowances {
                 .orderBy(A.ID)
                 .fetch()
                 .stream()
-                .filter(r -> Rows.courseKeyOrNull(r.value3(), "student_courseenrollmentallowed", r.value1()) != null)
-                .map(r -> VALUES.allowance(r.value1(), r.value2(), CourseKey.parse(r.value3()), r.value4(),
-                        Rows.instant(r.value5()),
-                        r.value6() == null ? null : VALUES.savedUser(r.value6(), r.value7(), r.value8())))
+                .map(r -> {
+                    CourseKey course = Rows.courseKeyOrNull(r.value3(), "student_courseenrollmentallowed", r.value1());
+                    return course == null ? null : VALUES.allowance(r.value1(), r.value2(), course, r.value4(),
+                            Rows.instant(r.value5()),
+                            r.value6() == null ? null : VALUES.savedUser(r.value6(), r.value7(), r.value8()));
+                })
+                .filter(java.util.Objects::nonNull)
                 .collect(java.util.stream.Collectors.toList()));
     }
 
