@@ -9,7 +9,7 @@ import java.util.stream.Stream;
 /**
  * The enrollments in {@code student_courseenrollment}. Every method takes a {@link User}, never a raw id.
  *
- * <p>Every change writes one row of {@code student_historicalcourseenrollment} in the same transaction
+ * <p>Every change writes one row of {@code student_courseenrollment_history} in the same transaction
  * ({@code history_type} {@code +} created, {@code ~} changed, {@code -} deleted; with the actor and reason given
  * to {@link #changedBy}), and fires one {@link EnrollmentEvent} after commit. A call that changes nothing writes
  * no history and fires no event.

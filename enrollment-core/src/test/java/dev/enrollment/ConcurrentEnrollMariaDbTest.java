@@ -114,7 +114,7 @@ class ConcurrentEnrollMariaDbTest {
         List<String[]> rows = new ArrayList<>();
         try (Connection c = db.dataSource().getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT history_type, mode, is_active "
-                     + "FROM student_historicalcourseenrollment WHERE id = ? ORDER BY history_id")) {
+                     + "FROM student_courseenrollment_history WHERE id = ? ORDER BY history_id")) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -136,7 +136,7 @@ class DmlOnlyMariaDbTest {
             assertThat(enrollments.orphans().audit().orphans()).isEqualTo(2);   // bob's CS50 and DEMO
             assertThat(enrollments.orphans().sweep(SweepOptions.delete().pause(java.time.Duration.ZERO)).deleted())
                     .isEqualTo(2);
-            assertThat(db.count("student_historicalcourseenrollment")).isPositive();
+            assertThat(db.count("student_courseenrollment_history")).isPositive();
         }
     }
 

@@ -86,7 +86,7 @@ class IntegrityAtScaleMariaDbTest {
         assertThat(db.queryLong("SELECT COUNT(*) FROM auth_user WHERE id = 1")).isZero();
         assertThat(db.queryLong("SELECT COUNT(*) FROM student_courseenrollment WHERE user_id = 1")).isZero();
         assertThat(db.queryLong("SELECT COUNT(*) FROM student_courseenrollment WHERE user_id = 2")).isEqualTo(10);
-        assertThat(db.queryLong("SELECT COUNT(*) FROM student_historicalcourseenrollment WHERE history_type = '-'"))
+        assertThat(db.queryLong("SELECT COUNT(*) FROM student_courseenrollment_history WHERE history_type = '-'"))
                 .isEqualTo(50_000);
         assertThat(deletedEvents.get()).isEqualTo(50_000);
         List<RecordingDataSource.Executed> writes = recorder.executed().stream()
@@ -205,7 +205,7 @@ class IntegrityAtScaleMariaDbTest {
             t.setAutoCommit(false);
             s.execute("DELETE FROM ballast");
             s.execute("INSERT INTO ballast SELECT seq FROM seq_1_to_300");
-            s.executeQuery("SELECT history_id FROM student_historicalcourseenrollment WHERE history_id >= 0 "
+            s.executeQuery("SELECT history_id FROM student_courseenrollment_history WHERE history_id >= '' "
                     + "FOR UPDATE").close();
             Future<?> call = pool.submit(libraryCall);
             waitForLockWait(call);
@@ -232,7 +232,7 @@ class IntegrityAtScaleMariaDbTest {
             }
             // MariaDB's INNODB_TRX does not always list the waiting transaction; the processlist does.
             if (db.queryLong("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = DATABASE() "
-                    + "AND INFO LIKE 'insert into student_historicalcourseenrollment%'") > 0) {
+                    + "AND INFO LIKE 'insert into student_courseenrollment_history%'") > 0) {
                 Thread.sleep(100);
                 return;
             }
@@ -276,7 +276,7 @@ class IntegrityAtScaleMariaDbTest {
                 assertThat(x.isActive()).isTrue();
                 assertThat(x.mode()).isEqualTo(CourseMode.VERIFIED);
             });
-            assertThat(db.queryLong("SELECT COUNT(*) FROM student_historicalcourseenrollment WHERE id = " + row.id()
+            assertThat(db.queryLong("SELECT COUNT(*) FROM student_courseenrollment_history WHERE id = " + row.id()
                     + " AND history_type = '~'")).as("the rolled-back attempt left no history").isEqualTo(1);
         }
     }
@@ -349,7 +349,7 @@ class IntegrityAtScaleMariaDbTest {
             Enrollment other = e.enrollments().enroll(u, CourseKey.parse("course-v1:EDX+DEMOX+2026"),
                     CourseMode.VERIFIED);
             assertThat(other.courseKey()).isEqualTo(demo);
-            assertThat(db.queryLong("SELECT COUNT(*) FROM student_historicalcourseenrollment WHERE course_id = "
+            assertThat(db.queryLong("SELECT COUNT(*) FROM student_courseenrollment_history WHERE course_id = "
                     + "'course-v1:EDX+DEMOX+2026' COLLATE utf8mb4_bin")).isZero();
 
             assertThat(e.enrollments().forUser(u)).extracting(Enrollment::courseKey).containsExactly(demo);
@@ -361,7 +361,7 @@ class IntegrityAtScaleMariaDbTest {
             assertThat(report.sample()).hasSize(1);
             e.users().delete(u);   // deletes every row of the user, typed or not, with history
             assertThat(db.queryLong("SELECT COUNT(*) FROM student_courseenrollment")).isZero();
-            assertThat(db.queryLong("SELECT COUNT(*) FROM student_historicalcourseenrollment WHERE history_type = '-'"))
+            assertThat(db.queryLong("SELECT COUNT(*) FROM student_courseenrollment_history WHERE history_type = '-'"))
                     .isEqualTo(3);
         }
     }
@@ -430,7 +430,7 @@ class IntegrityAtScaleMariaDbTest {
             Enrollment fresh = e.enrollments().getOrCreate(User.unsaved("newcomer", "new@example.com"), demo);
             assertThat(fresh.user().id()).isPresent();
             e.allowances().allow("later@example.com", demo, true);
-            assertThat(db.count("student_historicalcourseenrollment")).isEqualTo(2);
+            assertThat(db.count("student_courseenrollment_history")).isEqualTo(2);
 
             e.migrate();   // a no-op from now on
             e.adopt();     // and so is adopting again
@@ -453,6 +453,6 @@ class IntegrityAtScaleMariaDbTest {
         }
         assertThat(foreignKeysTo("student_courseenrollment")).isEqualTo(1);
         assertThat(db.queryLong("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
-                + "TABLE_NAME IN ('enrollment_schema_history', 'student_historicalcourseenrollment')")).isZero();
+                + "TABLE_NAME IN ('enrollment_schema_history', 'student_courseenrollment_history')")).isZero();
     }
 }

@@ -83,7 +83,7 @@ abstract class IntegrityContract {
                 + doomed.id().getAsLong())).isZero();
         assertThat(db.queryLong("SELECT COUNT(*) FROM student_courseenrollment WHERE user_id = "
                 + other.id().getAsLong())).isEqualTo(otherRows);
-        assertThat(db.queryLong("SELECT COUNT(*) FROM student_historicalcourseenrollment WHERE history_type = '-' "
+        assertThat(db.queryLong("SELECT COUNT(*) FROM student_courseenrollment_history WHERE history_type = '-' "
                 + "AND user_id = " + doomed.id().getAsLong())).isEqualTo(23);
         assertThat(events.take()).hasSize(23).allSatisfy(e -> {
             assertThat(e.type()).isEqualTo(EnrollmentEvent.Type.DELETED);
@@ -175,7 +175,7 @@ abstract class IntegrityContract {
         assertThat(db.count("student_courseenrollment")).isEqualTo(total - 20);
         assertThat(db.queryLong("SELECT COUNT(*) FROM student_courseenrollment e WHERE NOT EXISTS "
                 + "(SELECT 1 FROM auth_user u WHERE u.id = e.user_id)")).isZero();
-        assertThat(db.queryLong("SELECT COUNT(*) FROM student_historicalcourseenrollment WHERE history_type = '-'"))
+        assertThat(db.queryLong("SELECT COUNT(*) FROM student_courseenrollment_history WHERE history_type = '-'"))
                 .isEqualTo(20);
         assertThat(events.take()).as("orphan deletions fire no events")
                 .noneMatch(e -> e.type() == EnrollmentEvent.Type.DELETED);
@@ -247,9 +247,9 @@ abstract class IntegrityContract {
                 .containsEntry(CourseMode.VERIFIED, 29L).containsEntry(CourseMode.HONOR, 1L);
         assertThat(db.queryLong("SELECT COUNT(*) FROM student_courseenrollment WHERE course_id = '" + c + "'"))
                 .isEqualTo(30);
-        assertThat(db.queryLong("SELECT COUNT(*) FROM student_historicalcourseenrollment WHERE course_id = '" + c
+        assertThat(db.queryLong("SELECT COUNT(*) FROM student_courseenrollment_history WHERE course_id = '" + c
                 + "' AND history_type = '+' AND is_active = TRUE AND mode = 'verified'")).isEqualTo(27);
-        assertThat(db.queryLong("SELECT COUNT(*) FROM student_historicalcourseenrollment WHERE course_id = '" + c
+        assertThat(db.queryLong("SELECT COUNT(*) FROM student_courseenrollment_history WHERE course_id = '" + c
                 + "' AND history_type = '~'")).isEqualTo(2);
         List<EnrollmentEvent> heard = events.take();
         assertThat(heard.stream().filter(e -> e.type() == EnrollmentEvent.Type.CREATED)).hasSize(27);

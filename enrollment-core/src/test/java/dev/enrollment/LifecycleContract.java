@@ -89,7 +89,7 @@ abstract class LifecycleContract {
         List<String> rows = new ArrayList<>();
         try (Connection c = db.dataSource().getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT history_type, is_active, mode, history_user_id, "
-                     + "history_change_reason, user_id, course_id, history_date FROM student_historicalcourseenrollment "
+                     + "history_change_reason, user_id, course_id, history_date FROM student_courseenrollment_history "
                      + "WHERE id = ? ORDER BY history_id")) {
             ps.setLong(1, enrollmentId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -200,7 +200,7 @@ abstract class LifecycleContract {
     void unenrollAndChangeModeOfNothingAreNotFoundAndWriteNothing() {
         User u = user("nf");
         CourseKey c = course();
-        long history = db.count("student_historicalcourseenrollment");
+        long history = db.count("student_courseenrollment_history");
         long rows = db.count("student_courseenrollment");
 
         assertThatThrownBy(() -> repo.unenroll(u, c)).isInstanceOf(NotFoundException.class)
@@ -208,7 +208,7 @@ abstract class LifecycleContract {
         assertThatThrownBy(() -> repo.changeMode(u, c, CourseMode.HONOR)).isInstanceOf(NotFoundException.class)
                 .hasMessageContaining("changeMode");
 
-        assertThat(db.count("student_historicalcourseenrollment")).isEqualTo(history);
+        assertThat(db.count("student_courseenrollment_history")).isEqualTo(history);
         assertThat(db.count("student_courseenrollment")).isEqualTo(rows);
         assertThat(events.take()).isEmpty();
     }
@@ -295,7 +295,7 @@ abstract class LifecycleContract {
         CourseKey c = course();
         long users = db.count("auth_user");
         long rows = db.count("student_courseenrollment");
-        long history = db.count("student_historicalcourseenrollment");
+        long history = db.count("student_courseenrollment_history");
         IllegalStateException boom = new IllegalStateException("the caller's own failure");
 
         Throwable thrown = catchThrowable(() -> enrollments.transaction(tx -> {
@@ -308,7 +308,7 @@ abstract class LifecycleContract {
         assertThat(enrollments.users().findByUsername(name)).isEmpty();
         assertThat(db.count("auth_user")).isEqualTo(users);
         assertThat(db.count("student_courseenrollment")).isEqualTo(rows);
-        assertThat(db.count("student_historicalcourseenrollment")).isEqualTo(history);
+        assertThat(db.count("student_courseenrollment_history")).isEqualTo(history);
         assertThat(events.take()).isEmpty();
     }
 

@@ -165,7 +165,7 @@ class ReliabilityMariaDbTest {
         assertThat(db.queryLong("SELECT COUNT(*) FROM student_courseenrollment e WHERE NOT EXISTS (SELECT 1 FROM "
                 + "auth_user u WHERE u.id = e.user_id)")).isZero();
         assertThat(db.queryLong("SELECT COUNT(*) FROM student_courseenrollment e WHERE NOT EXISTS (SELECT 1 FROM "
-                + "student_historicalcourseenrollment h WHERE h.id = e.id AND h.history_type = '+')")).isZero();
+                + "student_courseenrollment_history h WHERE h.id = e.id AND h.history_type = '+')")).isZero();
         long succeeded = outcomes.values().stream().filter(ok -> ok).count();
         long written = outcomes.keySet().stream().filter(n -> db.queryLong(
                 "SELECT COUNT(*) FROM auth_user WHERE username = '" + n + "'") == 1).count();
@@ -214,7 +214,7 @@ class ReliabilityMariaDbTest {
                 + "' AND is_active = TRUE")).isEqualTo(n);
         assertThat(db.queryLong("SELECT COUNT(*) FROM (SELECT user_id FROM student_courseenrollment GROUP BY user_id, "
                 + "course_id HAVING COUNT(*) > 1) d")).isZero();
-        assertThat(db.queryLong("SELECT COUNT(*) FROM student_historicalcourseenrollment WHERE history_type = '+'"))
+        assertThat(db.queryLong("SELECT COUNT(*) FROM student_courseenrollment_history WHERE history_type = '+'"))
                 .as("one history row per enrollment: a rolled-back batch wrote none").isEqualTo(n);
     }
 

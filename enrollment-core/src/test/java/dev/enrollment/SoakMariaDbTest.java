@@ -69,7 +69,7 @@ class SoakMariaDbTest {
                     courses.add(CourseKey.parse("course-v1:Soak+C" + i + "+2026"));
                 }
                 long heapBefore = usedHeapAfterGc();
-                long historyBefore = db.count("student_historicalcourseenrollment");
+                long historyBefore = db.count("student_courseenrollment_history");
                 long eventsBefore = events.get();
 
                 ExecutorService pool = Executors.newFixedThreadPool(THREADS);
@@ -91,7 +91,7 @@ class SoakMariaDbTest {
                 pool.shutdown();
 
                 long heapAfter = usedHeapAfterGc();
-                long history = db.count("student_historicalcourseenrollment") - historyBefore;
+                long history = db.count("student_courseenrollment_history") - historyBefore;
                 long totalOps = ops.values().stream().mapToLong(LongAdder::sum).sum();
                 long totalErrors = errors.values().stream().mapToLong(LongAdder::sum).sum();
                 System.out.printf("soak: %d s, %d threads, %d operations (%.0f/s), errors %s, history rows %d, "
@@ -209,17 +209,17 @@ class SoakMariaDbTest {
         assertThat(db.queryLong("SELECT COUNT(*) FROM student_courseenrollment e WHERE NOT EXISTS "
                 + "(SELECT 1 FROM auth_user u WHERE u.id = e.user_id)")).as("no orphan from library calls").isZero();
         assertThat(db.queryLong("SELECT COUNT(*) FROM student_courseenrollment e WHERE NOT EXISTS "
-                + "(SELECT 1 FROM student_historicalcourseenrollment h WHERE h.id = e.id)")).as("every row has history")
+                + "(SELECT 1 FROM student_courseenrollment_history h WHERE h.id = e.id)")).as("every row has history")
                 .isZero();
-        assertThat(db.queryLong("SELECT COUNT(*) FROM (SELECT id FROM student_historicalcourseenrollment "
+        assertThat(db.queryLong("SELECT COUNT(*) FROM (SELECT id FROM student_courseenrollment_history "
                 + "WHERE history_type = '+' GROUP BY id HAVING COUNT(*) <> 1) d")).as("one '+' per enrollment").isZero();
-        assertThat(db.queryLong("SELECT COUNT(*) FROM student_courseenrollment e JOIN student_historicalcourseenrollment h "
-                + "ON h.id = e.id AND h.history_id = (SELECT MAX(h2.history_id) FROM student_historicalcourseenrollment h2 "
+        assertThat(db.queryLong("SELECT COUNT(*) FROM student_courseenrollment e JOIN student_courseenrollment_history h "
+                + "ON h.id = e.id AND h.history_id = (SELECT MAX(h2.history_id) FROM student_courseenrollment_history h2 "
                 + "WHERE h2.id = e.id) WHERE h.history_type = '-' OR h.is_active <> e.is_active OR h.mode <> e.mode "
                 + "OR h.course_id <> e.course_id OR h.user_id <> e.user_id"))
                 .as("each row's latest history row is its current state").isZero();
-        assertThat(db.queryLong("SELECT COUNT(*) FROM student_historicalcourseenrollment h WHERE h.history_id = "
-                + "(SELECT MAX(h2.history_id) FROM student_historicalcourseenrollment h2 WHERE h2.id = h.id) "
+        assertThat(db.queryLong("SELECT COUNT(*) FROM student_courseenrollment_history h WHERE h.history_id = "
+                + "(SELECT MAX(h2.history_id) FROM student_courseenrollment_history h2 WHERE h2.id = h.id) "
                 + "AND NOT EXISTS (SELECT 1 FROM student_courseenrollment e WHERE e.id = h.id) "
                 + "AND h.history_type <> '-'")).as("a row that is gone ends its history with '-'").isZero();
         assertThat(db.queryLong("SELECT COUNT(*) FROM student_courseenrollmentallowed a WHERE a.user_id IS NOT NULL "

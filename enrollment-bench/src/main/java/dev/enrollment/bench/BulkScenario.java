@@ -36,7 +36,7 @@ public final class BulkScenario implements Scenario {
     private static final String INSERT_IGNORE = "INSERT IGNORE INTO student_courseenrollment "
             + "(course_id, created, is_active, mode, user_id) VALUES (?, cast(? as datetime(6)), 1, ?, ?)";
     private static final String COUNT_ROWS = "SELECT COUNT(*) FROM student_courseenrollment WHERE course_id = '%s'";
-    private static final String COUNT_HISTORY = "SELECT COUNT(*) FROM student_historicalcourseenrollment "
+    private static final String COUNT_HISTORY = "SELECT COUNT(*) FROM student_courseenrollment_history "
             + "WHERE course_id = '%s' AND history_type = '+'";
 
     /**

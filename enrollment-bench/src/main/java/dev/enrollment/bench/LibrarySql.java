@@ -33,9 +33,10 @@ public final class LibrarySql {
             + "(student_courseenrollment.user_id = ? and student_courseenrollment.course_id = ? "
             + "and student_courseenrollment.is_active = true)";
     /** The library's history row (Open edX's django-simple-history table), one per change. */
-    public static final String INSERT_HISTORY = "insert into student_historicalcourseenrollment (id, created, "
-            + "is_active, mode, history_date, history_change_reason, history_type, course_id, history_user_id, "
-            + "user_id) values (?, cast(? as datetime(6)), ?, ?, cast(? as datetime(6)), null, ?, ?, null, ?)";
+    public static final String INSERT_HISTORY = "insert into student_courseenrollment_history (history_id, id, "
+            + "created, is_active, mode, history_date, history_change_reason, history_type, course_id, "
+            + "history_user_id, user_id) values (?, ?, cast(? as datetime(6)), ?, ?, cast(? as datetime(6)), null, ?, "
+            + "?, null, ?)";
     /** The user-row write of the contention scenario's writers and of the touch workload (bench code only). */
     public static final String TOUCH_USER = "UPDATE auth_user SET last_login = ? WHERE id = ?";
 
@@ -154,14 +155,15 @@ public final class LibrarySql {
     public static void bindHistory(PreparedStatement h, long id, long userId, String course, String mode,
                                    boolean active, String created, String historyDate, String type)
             throws SQLException {
-        h.setLong(1, id);
-        h.setString(2, created);
-        h.setBoolean(3, active);
-        h.setString(4, mode);
-        h.setString(5, historyDate);
-        h.setString(6, type);
-        h.setString(7, course);
-        h.setLong(8, userId);
+        h.setString(1, dev.enrollment.internal.HistoryIds.next());   // a time-ordered UUID, as the library writes
+        h.setLong(2, id);
+        h.setString(3, created);
+        h.setBoolean(4, active);
+        h.setString(5, mode);
+        h.setString(6, historyDate);
+        h.setString(7, type);
+        h.setString(8, course);
+        h.setLong(9, userId);
     }
 
     private static Row select(Connection c, long userId, String course, boolean locking) throws SQLException {

@@ -237,7 +237,7 @@ public final class OverheadScenario implements Scenario {
         if (s.startsWith("insert ignore")) {
             return "INSERT IGNORE";
         }
-        if (s.startsWith("insert into student_historicalcourseenrollment")) {
+        if (s.startsWith("insert into student_courseenrollment_history")) {
             return "INSERT the history row";
         }
         return shape.length() > 40 ? shape.substring(0, 40) + "..." : shape;

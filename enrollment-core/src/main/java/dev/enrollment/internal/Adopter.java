@@ -37,7 +37,7 @@ public final class Adopter {
                 "last_name", "email", "is_staff", "is_active", "date_joined"));
         REQUIRED.put("student_courseenrollment", List.of("id", "user_id", "course_id", "created", "is_active",
                 "mode"));
-        REQUIRED.put("student_historicalcourseenrollment", List.of("id", "created", "is_active", "mode",
+        REQUIRED.put("student_courseenrollment_history", List.of("id", "created", "is_active", "mode",
                 "history_id", "history_date", "history_change_reason", "history_type", "course_id",
                 "history_user_id", "user_id"));
         REQUIRED.put("student_courseenrollmentallowed", List.of("id", "email", "course_id", "created",

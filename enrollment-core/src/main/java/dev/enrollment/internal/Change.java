@@ -12,7 +12,7 @@ import dev.enrollment.User;
 public record Change(Long actorId, String reason) {
     /** No actor, no reason. */
     public static final Change NONE = new Change(null, null);
-    /** {@code student_historicalcourseenrollment.history_change_reason} width. */
+    /** {@code student_courseenrollment_history.history_change_reason} width. */
     public static final int REASON_MAX = 100;
 
     /**

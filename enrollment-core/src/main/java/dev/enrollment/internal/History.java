@@ -4,14 +4,19 @@ import dev.enrollment.Enrollment;
 
 import org.jooq.Field;
 import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.List;
 
-import static dev.enrollment.schema.Tables.STUDENT_HISTORICALCOURSEENROLLMENT;
+import static dev.enrollment.schema.Tables.STUDENT_COURSEENROLLMENT_HISTORY;
 
-/** Writes {@code student_historicalcourseenrollment} rows, as django-simple-history does for Open edX. */
+/**
+ * Writes {@code student_courseenrollment_history} rows, as Open edX's django-simple-history does: one row per change,
+ * keyed by a time-ordered UUID ({@link HistoryIds}), with the enrollment's values after the change (before it, for a
+ * delete), {@code history_type} {@code +}/{@code ~}/{@code -}, the time, and who made the change and why.
+ */
 final class History {
     /** {@code history_type} of a created row. */
     static final String CREATED = "+";
@@ -56,20 +61,21 @@ final class History {
         }
         // MySQL/MariaDB: one row on every change, so the statement is rendered once.
         try (java.sql.PreparedStatement ps = s.connection().prepareStatement(rendered)) {
-            ps.setLong(1, row.id());
-            ps.setString(2, row.created() == null ? null : Database.mysqlText(row.created()));
-            ps.setBoolean(3, row.isActive());
-            ps.setString(4, row.mode().slug());
-            ps.setString(5, Database.mysqlText(Instant.now()));
-            ps.setString(6, change.reason());
-            ps.setString(7, type);
-            ps.setString(8, row.courseKey().toString());
+            ps.setString(1, HistoryIds.next());
+            ps.setLong(2, row.id());
+            ps.setString(3, row.created() == null ? null : Database.mysqlText(row.created()));
+            ps.setBoolean(4, row.isActive());
+            ps.setString(5, row.mode().slug());
+            ps.setString(6, Database.mysqlText(Instant.now()));
+            ps.setString(7, change.reason());
+            ps.setString(8, type);
+            ps.setString(9, row.courseKey().toString());
             if (change.actorId() == null) {
-                ps.setNull(9, java.sql.Types.BIGINT);
+                ps.setNull(10, java.sql.Types.BIGINT);
             } else {
-                ps.setLong(9, change.actorId());
+                ps.setLong(10, change.actorId());
             }
-            ps.setLong(10, row.user().id().getAsLong());
+            ps.setLong(11, row.user().id().getAsLong());
             ps.executeUpdate();
         } catch (java.sql.SQLException e) {
             throw new org.jooq.exception.DataAccessException("insert history", e);
@@ -88,12 +94,17 @@ final class History {
         if (rows.isEmpty()) {
             return;
         }
-        var h = STUDENT_HISTORICALCOURSEENROLLMENT;
+        var h = STUDENT_COURSEENROLLMENT_HISTORY;
         Field<LocalDateTime> now = s.db().timestamp(Instant.now());
-        var insert = s.dsl().insertInto(h, h.ID, h.CREATED, h.IS_ACTIVE, h.MODE, h.HISTORY_DATE,
+        boolean uuidColumn = s.db().dialect() == Dialect.POSTGRES;
+        var insert = s.dsl().insertInto(h, h.HISTORY_ID, h.ID, h.CREATED, h.IS_ACTIVE, h.MODE, h.HISTORY_DATE,
                 h.HISTORY_CHANGE_REASON, h.HISTORY_TYPE, h.COURSE_ID, h.HISTORY_USER_ID, h.USER_ID);
         for (Row r : rows) {
-            insert = insert.values(DSL.val(r.id(), h.ID),
+            // PostgreSQL's column is a uuid: the same 32 hex digits, cast there.
+            Field<String> historyId = uuidColumn
+                    ? DSL.cast(DSL.val(HistoryIds.next()), SQLDataType.UUID).coerce(h.HISTORY_ID)
+                    : DSL.val(HistoryIds.next(), h.HISTORY_ID);
+            insert = insert.values(historyId, DSL.val(r.id(), h.ID),
                     r.created() == null ? DSL.val((LocalDateTime) null, h.CREATED) : s.db().timestamp(r.created()),
                     DSL.val(r.active(), h.IS_ACTIVE), DSL.val(r.mode(), h.MODE), now,
                     DSL.val(change.reason(), h.HISTORY_CHANGE_REASON), DSL.val(type, h.HISTORY_TYPE),

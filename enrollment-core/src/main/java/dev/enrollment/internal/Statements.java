@@ -23,7 +23,7 @@ final class Statements {
      */
     final String insertEnrollmentIgnore;
     /**
-     * MySQL/MariaDB only, else null: one history row (id, created as text or null, is_active, mode, history_date as
+     * MySQL/MariaDB only, else null: one history row (history_id, id, created as text or null, is_active, mode, history_date as
      * text, reason, type, course_id, actor or null, user_id).
      */
     final String insertHistory;
@@ -49,8 +49,9 @@ final class Statements {
                     .set(e.MODE, DSL.param("mode", String.class))
                     .set(e.USER_ID, DSL.param("userId", Long.class))
                     .onDuplicateKeyIgnore());
-            var h = dev.enrollment.schema.Tables.STUDENT_HISTORICALCOURSEENROLLMENT;
+            var h = dev.enrollment.schema.Tables.STUDENT_COURSEENROLLMENT_HISTORY;
             insertHistory = dsl.render(dsl.insertInto(h)
+                    .set(h.HISTORY_ID, DSL.param("historyId", String.class))
                     .set(h.ID, DSL.param("id", Long.class))
                     .set(h.CREATED, DSL.cast(DSL.param("created", String.class), datetime))
                     .set(h.IS_ACTIVE, DSL.param("active", Boolean.class))
