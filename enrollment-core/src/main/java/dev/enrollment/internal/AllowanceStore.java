@@ -39,16 +39,20 @@ public final class AllowanceStore implements Allowances {
         String key = normalize(email);
         Checks.notNull(course, "course");
         scope.write("allow", true, s -> {
+            java.sql.SQLException[] conflict = new java.sql.SQLException[1];
             Long id = Inserts.ignoringDuplicate(s, s.dsl().insertInto(A)
                     .set(A.EMAIL, key)
                     .set(A.COURSE_ID, course.toString())
                     .set(A.CREATED, s.db().timestamp(Instant.now()))
                     .set(A.AUTO_ENROLL, autoEnroll)
-                    .set(A.USER_ID, (Long) null), A.ID, A.EMAIL, A.COURSE_ID);
+                    .set(A.USER_ID, (Long) null), A.ID, conflict, A.EMAIL, A.COURSE_ID);
             if (id == null) {
-                s.dsl().update(A).set(A.AUTO_ENROLL, autoEnroll)
+                int updated = s.dsl().update(A).set(A.AUTO_ENROLL, autoEnroll)
                         .where(A.EMAIL.eq(key).and(A.COURSE_ID.eq(course.toString())))
                         .execute();
+                if (updated == 0) {   // not our key's duplicate: another unique index refused the row
+                    throw new org.jooq.exception.DataAccessException("insert allowance", conflict[0]);
+                }
             }
             return null;
         });

@@ -85,21 +85,31 @@ public final class EnrollmentStore implements EnrollmentRepository {
         }
         // A saved user is trusted (rule 5): no existence check. Most calls find the row: read first, in autocommit;
         // only a miss opens a transaction (rule 3: insert-ignore, then read; never select-then-insert alone).
-        Optional<Enrollment> existing = scope.read("getOrCreate", s -> select(s, user, course));
+        Optional<Found> existing = scope.read("getOrCreate", s -> select(s, user, course));
         if (existing.isPresent()) {
-            return existing.get();
+            return existing.get().typedOrThrow("getOrCreate", user);
         }
         return scope.write("getOrCreate", true, s -> createIfAbsent(s, user, course, change));
     }
 
     @Override
     public Enrollment enroll(User user, CourseKey course, CourseMode mode) {
-        Checks.savedUserId(user);
+        Checks.notNull(user, "user");
         Checks.notNull(course, "course");
         Checks.notNull(mode, "mode");
-        Optional<Enrollment> current = scope.read("enroll", s -> select(s, user, course));
-        if (current.isPresent() && current.get().isActive() && current.get().mode() == mode) {
-            return current.get();   // nothing to change: no transaction, no history, no event
+        if (!user.isSaved()) {
+            // Get-or-create, then activate (Open edX's enroll goes through get_or_create_enrollment): the user row,
+            // any allowance it uses and the enrollment commit together or not at all (rule 2).
+            return scope.write("enroll", true, s -> {
+                User saved = UserStore.insertAndLink(s, user, change);
+                // An auto-enroll allowance may have made the row just now, in this transaction: lock it, not insert.
+                AtomicBoolean exists = new AtomicBoolean(select(s, saved, course).isPresent());
+                return enrollIn(s, saved, course, mode, change, exists);
+            });
+        }
+        Optional<Found> current = scope.read("enroll", s -> select(s, user, course));
+        if (current.isPresent() && current.get().is(true, mode)) {
+            return current.get().typed(user);   // nothing to change: no transaction, no history, no event
         }
         AtomicBoolean exists = new AtomicBoolean(current.isPresent());
         return scope.write("enroll", true, s -> enrollIn(s, user, course, mode, change, exists));
@@ -110,16 +120,18 @@ public final class EnrollmentStore implements EnrollmentRepository {
         Checks.savedUserId(user);
         Checks.notNull(course, "course");
         Enrollment current = scope.read("unenroll", s -> select(s, user, course))
-                .orElseThrow(() -> notFound("unenroll", user, course));
+                .orElseThrow(() -> notFound("unenroll", user, course)).typedOrThrow("unenroll", user);
         if (!current.isActive()) {
             return current;
         }
         return scope.write("unenroll", true, s -> {
-            Enrollment before = selectForUpdate(s, user, course).orElseThrow(() -> notFound("unenroll", user, course));
+            Enrollment before = selectForUpdate(s, user, course).orElseThrow(() -> notFound("unenroll", user, course))
+                    .typedOrThrow("unenroll", user);
             if (!before.isActive()) {
                 return before;
             }
-            Enrollment after = update(s, before, false, before.mode());
+            Enrollment after = update(s, before.id(), user, before.courseKey(), before.created(), false,
+                    before.mode());
             History.write(s, History.CHANGED, after, change);
             s.emit(EnrollmentEvent.Type.DEACTIVATED, before, after);
             return after;
@@ -131,20 +143,21 @@ public final class EnrollmentStore implements EnrollmentRepository {
         Checks.savedUserId(user);
         Checks.notNull(course, "course");
         Checks.notNull(mode, "mode");
-        Enrollment current = scope.read("changeMode", s -> select(s, user, course))
+        Found current = scope.read("changeMode", s -> select(s, user, course))
                 .orElseThrow(() -> notFound("changeMode", user, course));
         if (current.mode() == mode) {
-            return current;
+            return current.typed(user);
         }
         return scope.write("changeMode", true, s -> {
-            Enrollment before = selectForUpdate(s, user, course)
+            Found before = selectForUpdate(s, user, course)
                     .orElseThrow(() -> notFound("changeMode", user, course));
             if (before.mode() == mode) {
-                return before;
+                return before.typed(user);
             }
-            Enrollment after = update(s, before, before.isActive(), mode);
+            // A row in a mode the library does not know is overwritten; its event has no typed "before".
+            Enrollment after = update(s, before.id(), user, before.course(), before.created(), before.active(), mode);
             History.write(s, History.CHANGED, after, change);
-            s.emit(EnrollmentEvent.Type.MODE_CHANGED, before, after);
+            s.emit(EnrollmentEvent.Type.MODE_CHANGED, before.typed(user), after);
             return after;
         });
     }
@@ -154,9 +167,10 @@ public final class EnrollmentStore implements EnrollmentRepository {
      * event only when it created the row.
      */
     static Enrollment createIfAbsent(Session s, User user, CourseKey course, Change change) {
+        SQLException[] conflict = new SQLException[1];
         for (int round = 1; round <= MAX_ROUNDS; round++) {
             Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
-            Long id = insert(s, user, course, false, CourseMode.AUDIT, now);
+            Long id = insert(s, user, course, false, CourseMode.AUDIT, now, conflict);
             if (id != null) {
                 Enrollment created = VALUES.enrollment(id, user, course, CourseMode.AUDIT, false, now);
                 History.write(s, History.CREATED, created, change);
@@ -165,16 +179,16 @@ public final class EnrollmentStore implements EnrollmentRepository {
             }
             // The row exists. A plain read sees it unless this transaction's snapshot is older than the row (only
             // inside a caller's transaction); then a locking read gets the latest committed version.
-            Optional<Enrollment> existing = select(s, user, course);
+            Optional<Found> existing = select(s, user, course);
             if (existing.isEmpty() && s.db().dialect().isMySqlFamily()) {
                 existing = selectForUpdate(s, user, course);
             }
             if (existing.isPresent()) {
-                return existing.get();
+                return existing.get().typedOrThrow("getOrCreate", user);
             }
             // It was deleted before we could read it: insert again.
         }
-        throw vanished("getOrCreate");
+        throw vanished("getOrCreate", conflict[0]);
     }
 
     /**
@@ -186,10 +200,11 @@ public final class EnrollmentStore implements EnrollmentRepository {
      */
     static Enrollment enrollIn(Session s, User user, CourseKey course, CourseMode mode, Change change,
                                AtomicBoolean exists) {
+        SQLException[] conflict = new SQLException[1];
         for (int round = 1; round <= MAX_ROUNDS; round++) {
             if (!exists.get()) {
                 Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
-                Long id = insert(s, user, course, true, mode, now);
+                Long id = insert(s, user, course, true, mode, now, conflict);
                 if (id != null) {
                     Enrollment created = VALUES.enrollment(id, user, course, mode, true, now);
                     History.write(s, History.CREATED, created, change);
@@ -205,21 +220,22 @@ public final class EnrollmentStore implements EnrollmentRepository {
                 }
             }
             // Lock the existing row (a record lock: it exists, so no gap lock), then change what differs.
-            Optional<Enrollment> locked = selectForUpdate(s, user, course);
+            Optional<Found> locked = selectForUpdate(s, user, course);
             if (locked.isPresent()) {
-                Enrollment before = locked.get();
-                if (before.isActive() && before.mode() == mode) {
-                    return before;
+                Found before = locked.get();
+                if (before.is(true, mode)) {
+                    return before.typed(user);
                 }
-                Enrollment after = update(s, before, true, mode);
+                // A row in a mode the library does not know is overwritten; its event has no typed "before".
+                Enrollment after = update(s, before.id(), user, before.course(), before.created(), true, mode);
                 History.write(s, History.CHANGED, after, change);
-                s.emit(before.isActive() ? EnrollmentEvent.Type.MODE_CHANGED : EnrollmentEvent.Type.ACTIVATED,
-                        before, after);
+                s.emit(before.active() ? EnrollmentEvent.Type.MODE_CHANGED : EnrollmentEvent.Type.ACTIVATED,
+                        before.typed(user), after);
                 return after;
             }
             exists.set(false);   // deleted in between: insert it
         }
-        throw vanished("enroll");
+        throw vanished("enroll", conflict[0]);
     }
 
     @Override
@@ -352,7 +368,7 @@ public final class EnrollmentStore implements EnrollmentRepository {
         Dialect dialect = s.db().dialect();
         if (dialect == Dialect.H2) {
             for (User u : users) {
-                Long id = insert(s, u, course, true, mode, now);
+                Long id = insert(s, u, course, true, mode, now, new SQLException[1]);
                 if (id != null) {
                     ids.put(u.id().getAsLong(), id);
                 }
@@ -388,10 +404,15 @@ public final class EnrollmentStore implements EnrollmentRepository {
         return ids;
     }
 
-    private static Long insert(Session s, User user, CourseKey course, boolean active, CourseMode mode, Instant now) {
-        String rendered = s.db().statements().insertEnrollmentIgnore;
+    /**
+     * Inserts the row unless (user_id, course_id) exists; returns its id, or null when a unique index refused it
+     * (then {@code conflict[0]} holds the violation where the dialect reports one).
+     */
+    private static Long insert(Session s, User user, CourseKey course, boolean active, CourseMode mode, Instant now,
+                               SQLException[] conflict) {
+        String rendered = s.db().statements().insertEnrollment;
         if (rendered != null) {
-            // MySQL/MariaDB: INSERT IGNORE rendered once; an ignored row returns no generated key.
+            // MySQL/MariaDB: rendered once; a duplicate key fails the statement alone, the transaction goes on.
             try (PreparedStatement ps = s.connection().prepareStatement(rendered,
                     java.sql.Statement.RETURN_GENERATED_KEYS)) {
                 ps.setString(1, course.toString());
@@ -399,8 +420,14 @@ public final class EnrollmentStore implements EnrollmentRepository {
                 ps.setBoolean(3, active);
                 ps.setString(4, mode.slug());
                 ps.setLong(5, user.id().getAsLong());
-                if (ps.executeUpdate() == 0) {
-                    return null;
+                try {
+                    ps.executeUpdate();
+                } catch (SQLException e) {
+                    if (Failures.isUniqueViolation(e)) {
+                        conflict[0] = e;
+                        return null;
+                    }
+                    throw e;
                 }
                 try (ResultSet keys = ps.getGeneratedKeys()) {
                     if (!keys.next()) {
@@ -418,13 +445,13 @@ public final class EnrollmentStore implements EnrollmentRepository {
                 .set(E.IS_ACTIVE, active)
                 .set(E.MODE, mode.slug())
                 .set(E.USER_ID, user.id().getAsLong());
-        return Inserts.ignoringDuplicate(s, insert, E.ID, E.USER_ID, E.COURSE_ID);
+        return Inserts.ignoringDuplicate(s, insert, E.ID, conflict, E.USER_ID, E.COURSE_ID);
     }
 
-    private static Enrollment update(Session s, Enrollment before, boolean active, CourseMode mode) {
-        s.dsl().update(E).set(E.IS_ACTIVE, active).set(E.MODE, mode.slug()).where(E.ID.eq(before.id())).execute();
-        return VALUES.enrollment(before.id(), before.user(), before.courseKey(), mode, active,
-                before.created());
+    private static Enrollment update(Session s, long id, User user, CourseKey course, Instant created,
+                                     boolean active, CourseMode mode) {
+        s.dsl().update(E).set(E.IS_ACTIVE, active).set(E.MODE, mode.slug()).where(E.ID.eq(id)).execute();
+        return VALUES.enrollment(id, user, course, mode, active, created);
     }
 
     // ---- reads -------------------------------------------------------------------------------------------------
@@ -433,7 +460,7 @@ public final class EnrollmentStore implements EnrollmentRepository {
     public Optional<Enrollment> find(User user, CourseKey course) {
         Checks.savedUserId(user);
         Checks.notNull(course, "course");
-        return scope.read("find", s -> select(s, user, course));
+        return scope.read("find", s -> select(s, user, course)).map(f -> f.typed(user));
     }
 
     @Override
@@ -483,10 +510,13 @@ public final class EnrollmentStore implements EnrollmentRepository {
                         .join(U).on(U.ID.eq(E.USER_ID))
                         .where(E.COURSE_ID.eq(courseId))
                         .orderBy(E.ID),
-                (Record8<Long, String, Boolean, LocalDateTime, Long, String, String, String> r) -> VALUES
-                        .enrollment(r.value1(), VALUES.savedUser(r.value5(), r.value6(), r.value7()),
-                                Rows.stored(course, r.value8(), r.value1()), Rows.mode(r.value2(), r.value1()),
-                                r.value3(), Rows.instant(r.value4())));
+                (Record8<Long, String, Boolean, LocalDateTime, Long, String, String, String> r) -> {
+                    // Rows in a mode the library does not know are left out (and logged once per mode).
+                    CourseMode mode = Rows.modeOrNull(r.value2(), r.value1());
+                    return mode == null ? null : VALUES.enrollment(r.value1(),
+                            VALUES.savedUser(r.value5(), r.value6(), r.value7()),
+                            Rows.stored(course, r.value8(), r.value1()), mode, r.value3(), Rows.instant(r.value4()));
+                }).filter(java.util.Objects::nonNull);
     }
 
     @Override
@@ -519,12 +549,42 @@ public final class EnrollmentStore implements EnrollmentRepository {
                     .from(E)
                     .where(E.COURSE_ID.eq(course.toString()).and(E.IS_ACTIVE.isTrue()))
                     .groupBy(E.MODE)
-                    .forEach(r -> counts.merge(Rows.mode(r.value1(), 0), r.value2().longValue(), Long::sum));
+                    .forEach(r -> {
+                        CourseMode mode = Rows.modeOrNull(r.value1(), 0);   // unknown modes are left out
+                        if (mode != null) {
+                            counts.merge(mode, r.value2().longValue(), Long::sum);
+                        }
+                    });
             return counts;
         });
     }
 
-    static Optional<Enrollment> select(Session s, User user, CourseKey course) {
+    /**
+     * One stored row of a (user, course): its mode is null when the row is in a mode the library does not know
+     * (Open edX sites add modes), which typed results leave out and {@code enroll}/{@code changeMode} overwrite.
+     */
+    record Found(long id, CourseMode mode, String storedMode, boolean active, Instant created, CourseKey course) {
+        boolean is(boolean active, CourseMode mode) {
+            return this.active == active && this.mode == mode;
+        }
+
+        /** The row as an {@link Enrollment}, or null when its mode is not one the library knows. */
+        Enrollment typed(User user) {
+            return mode == null ? null : VALUES.enrollment(id, user, course, mode, active, created);
+        }
+
+        /** The row as an {@link Enrollment}; an operation that must return one cannot go on with an untyped row. */
+        Enrollment typedOrThrow(String operation, User user) {
+            if (mode == null) {
+                throw new DatabaseException(operation, 1, operation + " failed: student_courseenrollment row " + id
+                        + " is in a mode the library does not know (written by another application); it is left "
+                        + "as it is. enroll() or changeMode() overwrite its mode with one of CourseMode's", null);
+            }
+            return typed(user);
+        }
+    }
+
+    static Optional<Found> select(Session s, User user, CourseKey course) {
         try (PreparedStatement ps = s.connection().prepareStatement(s.db().statements().selectEnrollment)) {
             ps.setLong(1, user.id().getAsLong());
             ps.setString(2, course.toString());
@@ -533,17 +593,19 @@ public final class EnrollmentStore implements EnrollmentRepository {
                     return Optional.empty();
                 }
                 long id = rs.getLong(1);
-                return Optional.of(VALUES.enrollment(id, user, Rows.stored(course, rs.getString(5), id),
-                        Rows.mode(rs.getString(2), id), rs.getBoolean(3),
-                        Rows.instant(rs.getObject(4, LocalDateTime.class))));
+                String mode = rs.getString(2);
+                return Optional.of(new Found(id, Rows.modeOrNull(mode, id), mode, rs.getBoolean(3),
+                        Rows.instant(rs.getObject(4, LocalDateTime.class)), Rows.stored(course, rs.getString(5), id)));
             }
         } catch (SQLException e) {
             throw new DataAccessException("select enrollment", e);
         }
     }
 
-    static Optional<Enrollment> selectForUpdate(Session s, User user, CourseKey course) {
-        return query(s, user, course).forUpdate().fetchOptional().map(r -> toEnrollment(r, user, course));
+    static Optional<Found> selectForUpdate(Session s, User user, CourseKey course) {
+        return query(s, user, course).forUpdate().fetchOptional().map(r -> new Found(r.value1(),
+                Rows.modeOrNull(r.value2(), r.value1()), r.value2(), r.value3(), Rows.instant(r.value4()),
+                Rows.stored(course, r.value5(), r.value1())));
     }
 
     private static SelectConditionStep<Record5<Long, String, Boolean, LocalDateTime, String>> query(Session s,
@@ -555,18 +617,22 @@ public final class EnrollmentStore implements EnrollmentRepository {
                 .where(E.USER_ID.eq(user.id().getAsLong()).and(E.COURSE_ID.eq(course.toString())));
     }
 
-    private static Enrollment toEnrollment(Record5<Long, String, Boolean, LocalDateTime, String> r, User user,
-                                           CourseKey course) {
-        return VALUES.enrollment(r.value1(), user, Rows.stored(course, r.value5(), r.value1()),
-                Rows.mode(r.value2(), r.value1()), r.value3(), Rows.instant(r.value4()));
-    }
-
     private static NotFoundException notFound(String operation, User user, CourseKey course) {
         return new NotFoundException(operation + ": user " + user.id().getAsLong() + " has no enrollment in "
                 + course);
     }
 
-    private static DatabaseException vanished(String operation) {
+    /**
+     * The insert met a unique index each round, and no row of the (user, course) could then be read: either another
+     * unique index refuses the row (the database's message names it), or another writer deleted it each time.
+     */
+    private static DatabaseException vanished(String operation, SQLException conflict) {
+        if (conflict != null) {
+            return new DatabaseException(operation, MAX_ROUNDS, operation + " failed: student_courseenrollment "
+                    + "refused the row on a unique index, yet no row of this user and course exists: another "
+                    + "unique index refuses it, or another writer deleted the row each time (" + MAX_ROUNDS
+                    + " tries; " + JdbcUrls.redact(conflict.getMessage()) + ")", conflict);
+        }
         return new DatabaseException(operation, MAX_ROUNDS, operation + " failed: the enrollment row was deleted "
                 + "by another writer each time it was read, " + MAX_ROUNDS + " times", null);
     }

@@ -4,6 +4,7 @@ import dev.enrollment.DatabaseException;
 import dev.enrollment.EnrollmentException;
 
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -13,6 +14,15 @@ public final class Failures {
     private static final int MYSQL_LOCK_WAIT_TIMEOUT = 1205;
     private static final int MYSQL_DUPLICATE_ENTRY = 1062;
     private static final int MYSQL_NO_SUCH_TABLE = 1146;
+    /** Cannot delete or update a parent row: a foreign key constraint fails. */
+    private static final int MYSQL_ROW_IS_REFERENCED = 1451;
+    private static final int MYSQL_ROW_IS_REFERENCED_OLD = 1217;
+    private static final java.util.regex.Pattern MYSQL_REFERENCING = java.util.regex.Pattern.compile(
+            "foreign key constraint fails \\(`?(?:[^`.]+)`?\\.`?([^`,]+)`?,");
+    private static final java.util.regex.Pattern POSTGRES_REFERENCING = java.util.regex.Pattern.compile(
+            "violates foreign key constraint \"[^\"]+\" on table \"([^\"]+)\"");
+    private static final java.util.regex.Pattern H2_REFERENCING = java.util.regex.Pattern.compile(
+            "constraint violation: \"[^:]+: (?:[^ .]+\\.)?([^ .(]+) FOREIGN KEY");
     private static final int H2_TABLE_NOT_FOUND = 42102;
     private static final int H2_TABLE_NOT_FOUND_DATABASE_EMPTY = 42104;
     private static final Set<String> UNDEFINED_TABLE_STATES = Set.of("42S02", "42P01");
@@ -69,6 +79,42 @@ public final class Failures {
             }
         }
         return false;
+    }
+
+    /**
+     * Tells whether the failure is a foreign key of another table refusing a delete (the row is still referenced).
+     *
+     * @param t the failure
+     * @return true for MySQL 1451/1217 and SQLState 23503
+     */
+    public static boolean isReferenced(Throwable t) {
+        for (SQLException e = sqlException(t); e != null; e = next(e)) {
+            int code = e.getErrorCode();
+            if (code == MYSQL_ROW_IS_REFERENCED || code == MYSQL_ROW_IS_REFERENCED_OLD
+                    || "23503".equals(e.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Names the table whose foreign key refused a delete, from the database's message.
+     *
+     * @param t a failure for which {@link #isReferenced} is true
+     * @return the referencing table in lower case, or null when the message does not say
+     */
+    public static String referencingTable(Throwable t) {
+        for (SQLException e = sqlException(t); e != null; e = next(e)) {
+            String message = String.valueOf(e.getMessage());
+            for (java.util.regex.Pattern p : List.of(MYSQL_REFERENCING, POSTGRES_REFERENCING, H2_REFERENCING)) {
+                java.util.regex.Matcher m = p.matcher(message);
+                if (m.find()) {
+                    return m.group(1).toLowerCase(Locale.ROOT);
+                }
+            }
+        }
+        return null;
     }
 
     /**

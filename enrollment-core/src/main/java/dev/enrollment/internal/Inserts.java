@@ -5,7 +5,11 @@ import org.jooq.Record;
 import org.jooq.TableField;
 import org.jooq.exception.DataAccessException;
 
-/** Race-safe "insert unless the unique key exists", per dialect; never a duplicate-key error. */
+/**
+ * Race-safe "insert unless the unique key exists", per dialect; never a duplicate-key error, and never a silent
+ * no-op for anything but the expected duplicate: MySQL's {@code INSERT IGNORE} would also turn a truncated or
+ * unconvertible value, or a duplicate on another unique index, into a warning, so it is not used here.
+ */
 final class Inserts {
     private Inserts() {
     }
@@ -16,31 +20,31 @@ final class Inserts {
      * @param s      the session
      * @param insert the insert, with every column set
      * @param id     the identity column
+     * @param conflict where to put the unique violation that refused the row (MySQL and H2), or null
      * @param key    the unique key's columns
      * @param <R>    the record type
-     * @return the new row's id, or null when a row with that key exists
+     * @return the new row's id, or null when a row with that key exists (on MySQL and H2, when a unique index
+     *         refused the row: the caller reads it by its key and, if it finds none, knows another index did)
      */
     @SafeVarargs
     static <R extends Record> Long ignoringDuplicate(Session s, InsertSetMoreStep<R> insert, TableField<R, Long> id,
-                                                     TableField<R, ?>... key) {
-        switch (s.db().dialect()) {
-            case MYSQL:
-            case MARIADB:
-            case POSTGRES:
-                // INSERT IGNORE / ON CONFLICT DO NOTHING: an existing row is not an error, and no id comes back.
-                return insert.onConflict(key).doNothing().returningResult(id).fetchOptional(r -> r.value1())
-                        .orElse(null);
-            default:
-                // H2 has no insert-ignore that is safe under concurrency; a failed statement leaves the
-                // transaction usable there, so insert and treat the unique violation as "exists".
-                try {
-                    return insert.returningResult(id).fetchOne(r -> r.value1());
-                } catch (DataAccessException e) {
-                    if (Failures.isUniqueViolation(e)) {
-                        return null;
-                    }
-                    throw e;
+                                                     java.sql.SQLException[] conflict, TableField<R, ?>... key) {
+        if (s.db().dialect() == Dialect.POSTGRES) {
+            // ON CONFLICT (key) DO NOTHING: only that key's conflict is ignored, and the transaction stays usable.
+            return insert.onConflict(key).doNothing().returningResult(id).fetchOptional(r -> r.value1())
+                    .orElse(null);
+        }
+        // MySQL/MariaDB and H2: a plain insert, whose duplicate-key error rolls back only the statement there.
+        try {
+            return insert.returningResult(id).fetchOne(r -> r.value1());
+        } catch (DataAccessException e) {
+            if (Failures.isUniqueViolation(e)) {
+                if (conflict != null) {
+                    conflict[0] = Failures.sqlException(e);
                 }
+                return null;
+            }
+            throw e;
         }
     }
 }

@@ -71,6 +71,7 @@ public final class Migrator {
      * @throws DatabaseException if a migration fails; the message says which
      */
     public static int migrate(DataSource dataSource, Dialect dialect) {
+        refuseForeignSchema(dataSource);
         try {
             MigrateResult result = flyway(dataSource, dialect).migrate();
             if (result.migrationsExecuted > 0) {
@@ -87,6 +88,33 @@ public final class Migrator {
                         + JdbcUrls.redact(sql.getMessage());
             }
             throw new DatabaseException("migrate", 1, "migrate failed: " + why, sql != null ? sql : e);
+        }
+    }
+
+    /**
+     * Refuses, changing nothing, a schema that already holds tables of the library's names (an Open edX database)
+     * but not the library's migration history: V1 would fail on them half-way. {@code adopt()} takes such a schema
+     * over.
+     */
+    private static void refuseForeignSchema(DataSource dataSource) {
+        java.util.List<String> found = new java.util.ArrayList<>();
+        try (java.sql.Connection c = dataSource.getConnection()) {
+            if (Schemas.tableExists(c, HISTORY_TABLE)) {
+                return;
+            }
+            for (String table : java.util.List.of("auth_user", "student_courseenrollment")) {
+                if (Schemas.tableExists(c, table)) {
+                    found.add(table);
+                }
+            }
+        } catch (SQLException e) {
+            throw Failures.translate("migrate", 1, e);
+        }
+        if (!found.isEmpty()) {
+            throw new DatabaseException("migrate", 1, "migrate changed nothing: this schema already holds "
+                    + String.join(" and ", found) + " (an existing Open edX database?) but not the library's "
+                    + "migration history (" + HISTORY_TABLE + "); run Enrollments.adopt() (or `enrollment adopt`) "
+                    + "to take it over", null);
         }
     }
 

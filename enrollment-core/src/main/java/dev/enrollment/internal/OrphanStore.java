@@ -8,6 +8,7 @@ import dev.enrollment.OrphanedEnrollment;
 import dev.enrollment.Orphans;
 import dev.enrollment.SweepOptions;
 import dev.enrollment.SweepResult;
+import dev.enrollment.UndeletableOrphan;
 import dev.enrollment.UserLookup;
 import dev.enrollment.schema.tables.StudentCourseenrollment;
 import org.jooq.Record6;
@@ -27,6 +28,7 @@ import static dev.enrollment.schema.Tables.STUDENT_COURSEENROLLMENT;
 /** {@link Orphans}: keyset walks over {@code student_courseenrollment}, checking user ids a batch at a time. */
 public final class OrphanStore implements Orphans {
     private static final StudentCourseenrollment E = STUDENT_COURSEENROLLMENT;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OrphanStore.class);
 
     private final Scope scope;
 
@@ -88,36 +90,37 @@ public final class OrphanStore implements Orphans {
         long found = 0;
         long deleted = 0;
         long scanned = 0;
+        List<UndeletableOrphan> undeletable = new ArrayList<>();
         while (found < options.maxRows()) {
             List<Row> rows = chunk("sweep", after, options.batchSize());
             if (rows.isEmpty()) {
-                return new SweepResult(found, deleted, scanned, lastId, true);
+                return new SweepResult(found, deleted, scanned, lastId, true, undeletable);
             }
             List<Row> orphans = orphansAmong("sweep", rows);
             long room = options.maxRows() - found;
             boolean capped = orphans.size() > room;
             List<Row> take = capped ? orphans.subList(0, (int) room) : orphans;
             if (options.deletes() && !take.isEmpty()) {
-                deleted += scope.write("sweep", true, s -> deleteIfStillOrphaned(s, take));
+                deleted += deleteOrPassOver(take, undeletable);
             }
             found += take.size();
             if (capped) {
                 // Stop right after the last orphan handled: resuming from it neither skips nor repeats a row.
                 long stop = take.get(take.size() - 1).id();
                 scanned += rows.stream().filter(r -> r.id() <= stop).count();
-                return new SweepResult(found, deleted, scanned, stop, false);
+                return new SweepResult(found, deleted, scanned, stop, false, undeletable);
             }
             scanned += rows.size();
             lastId = rows.get(rows.size() - 1).id();
             after = lastId;
             if (rows.size() < options.batchSize()) {
-                return new SweepResult(found, deleted, scanned, lastId, true);
+                return new SweepResult(found, deleted, scanned, lastId, true, undeletable);
             }
             if (!pause(options)) {
                 break;
             }
         }
-        return new SweepResult(found, deleted, scanned, lastId, false);
+        return new SweepResult(found, deleted, scanned, lastId, false, undeletable);
     }
 
     /** Reads the next keyset chunk: never OFFSET, never more than one batch. */
@@ -159,6 +162,42 @@ public final class OrphanStore implements Orphans {
                     .fetch(r -> r.value1()));
         }
         return scope.read(operation, s -> existing(operation, userIds, s));
+    }
+
+    /**
+     * Deletes a batch of orphans in one transaction; when a foreign key of another table refuses that, each row in
+     * a transaction of its own, passing over (and reporting) those still referenced, so one such row never sticks
+     * the sweep. Returns how many were deleted.
+     */
+    private int deleteOrPassOver(List<Row> batch, List<UndeletableOrphan> undeletable) {
+        try {
+            return scope.write("sweep", true, s -> deleteIfStillOrphaned(s, batch));
+        } catch (DatabaseException e) {
+            if (!Failures.isReferenced(e)) {
+                throw e;
+            }
+        }
+        int deleted = 0;
+        List<UndeletableOrphan> kept = new ArrayList<>();
+        for (Row r : batch) {
+            try {
+                deleted += scope.write("sweep", true, s -> deleteIfStillOrphaned(s, List.of(r)));
+            } catch (DatabaseException e) {
+                if (!Failures.isReferenced(e)) {
+                    throw e;
+                }
+                String table = Failures.referencingTable(e);
+                kept.add(new UndeletableOrphan(r.id(), r.userId(), r.courseId(), table != null ? table : "unknown"));
+            }
+        }
+        for (var byTable : kept.stream().collect(Collectors.groupingBy(UndeletableOrphan::referencedBy,
+                java.util.TreeMap::new, Collectors.mapping(UndeletableOrphan::id, Collectors.toList()))).entrySet()) {
+            LOG.warn("sweep: {} orphaned enrollment(s) left in place because {} still references them (ids {}); "
+                    + "delete those rows, then sweep again", byTable.getValue().size(), byTable.getKey(),
+                    byTable.getValue());
+        }
+        undeletable.addAll(kept);
+        return deleted;
     }
 
     /** Locks the rows, checks again that their users are gone, deletes them with history; returns how many. */

@@ -13,7 +13,16 @@ import java.time.ZoneOffset;
 final class Rows {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Rows.class);
 
+    /** Causes already logged; bounded, so that a table full of distinct bad values cannot grow it forever. */
+    private static final java.util.Set<String> LOGGED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final int MAX_LOGGED = 1000;
+
     private Rows() {
+    }
+
+    /** True the first time a cause is seen (then it is logged); false after, or once too many causes were seen. */
+    static boolean firstTime(String cause) {
+        return LOGGED.size() < MAX_LOGGED && LOGGED.add(cause);
     }
 
     static CourseKey courseKey(String value, String table, long rowId) {
@@ -25,15 +34,6 @@ final class Rows {
         }
     }
 
-    static CourseMode mode(String slug, long rowId) {
-        try {
-            return CourseMode.of(slug);
-        } catch (InvalidInputException e) {
-            throw new DatabaseException("read", 1, "student_courseenrollment row " + rowId
-                    + " has a mode that is not one of the Open edX modes in CourseMode", null);
-        }
-    }
-
     /**
      * A course key read from a row, or null when the library cannot parse it (Open edX also stores CCX keys such
      * as {@code ccx-v1:edX+DemoX+Demo+ccx@3}): such rows are left out of typed results and logged, never fatal.
@@ -42,8 +42,10 @@ final class Rows {
         try {
             return CourseKey.parse(value);
         } catch (InvalidInputException e) {
-            LOG.warn("{} row {} has a course_id the library cannot parse ({}); it is left out", table, rowId,
-                    e.rule());
+            if (firstTime(table + " course_id: " + e.rule())) {
+                LOG.warn("{} has rows whose course_id the library cannot parse ({}; first seen: row {}); they are "
+                        + "left out of typed results. Logged once per cause.", table, e.rule(), rowId);
+            }
             return null;
         }
     }
@@ -53,7 +55,11 @@ final class Rows {
         try {
             return CourseMode.of(slug);
         } catch (InvalidInputException e) {
-            LOG.warn("student_courseenrollment row {} has a mode the library does not know; it is left out", rowId);
+            if (firstTime("mode: " + slug)) {
+                LOG.warn("student_courseenrollment has rows in mode '{}', which the library does not know (first "
+                        + "seen: row {}); they are left out of typed results and counts, and enroll() or changeMode() "
+                        + "overwrite the mode. Logged once per mode.", slug, rowId);
+            }
             return null;
         }
     }

@@ -100,9 +100,12 @@ public final class Scope {
         checkOpen();
         try {
             return work.apply(session);
-        } catch (dev.enrollment.UserAlreadyExistsException e) {
-            if (db.dialect() == Dialect.POSTGRES) {
-                session.rollbackOnly(e);   // PostgreSQL aborts the transaction on the failed insert
+        } catch (dev.enrollment.DatabaseException e) {
+            // The database failed part-way (a delete a foreign key refused after other deletes, say): what the
+            // call did must not commit with the caller's transaction. (A refusal of the library's own, with no
+            // SQLException behind it, wrote nothing and leaves the transaction usable.)
+            if (e.getCause() instanceof java.sql.SQLException) {
+                session.rollbackOnly(e);
             }
             throw e;
         } catch (EnrollmentException e) {

@@ -18,10 +18,11 @@ final class Statements {
     final String isEnrolled;
 
     /**
-     * MySQL/MariaDB only, else null: the race-safe insert of one enrollment (course_id, created as text, is_active,
-     * mode, user_id), its id from the generated keys.
+     * MySQL/MariaDB only, else null: the insert of one enrollment (course_id, created as text, is_active, mode,
+     * user_id), its id from the generated keys. A plain INSERT, not INSERT IGNORE (which would also turn truncated
+     * values and other unique indexes into warnings): its duplicate-key error rolls back only the statement.
      */
-    final String insertEnrollmentIgnore;
+    final String insertEnrollment;
     /**
      * MySQL/MariaDB only, else null: one history row (history_id, id, created as text or null, is_active, mode, history_date as
      * text, reason, type, course_id, actor or null, user_id).
@@ -42,13 +43,12 @@ final class Statements {
                         .and(e.IS_ACTIVE.isTrue())));
         if (dialect.isMySqlFamily()) {
             var datetime = org.jooq.impl.SQLDataType.LOCALDATETIME(6);
-            insertEnrollmentIgnore = dsl.render(dsl.insertInto(e)
+            insertEnrollment = dsl.render(dsl.insertInto(e)
                     .set(e.COURSE_ID, DSL.param("courseId", String.class))
                     .set(e.CREATED, DSL.cast(DSL.param("created", String.class), datetime))
                     .set(e.IS_ACTIVE, DSL.param("active", Boolean.class))
                     .set(e.MODE, DSL.param("mode", String.class))
-                    .set(e.USER_ID, DSL.param("userId", Long.class))
-                    .onDuplicateKeyIgnore());
+                    .set(e.USER_ID, DSL.param("userId", Long.class)));
             var h = dev.enrollment.schema.Tables.STUDENT_COURSEENROLLMENT_HISTORY;
             insertHistory = dsl.render(dsl.insertInto(h)
                     .set(h.HISTORY_ID, DSL.param("historyId", String.class))
@@ -63,7 +63,7 @@ final class Statements {
                     .set(h.HISTORY_USER_ID, DSL.param("actor", Long.class))
                     .set(h.USER_ID, DSL.param("userId", Long.class)));
         } else {
-            insertEnrollmentIgnore = null;
+            insertEnrollment = null;
             insertHistory = null;
         }
     }

@@ -125,18 +125,28 @@ public final class UserStore implements Users {
     public void delete(User user) {
         long userId = Checks.savedUserId(user);
         int batch = scope.db().batchSize();
-        // Enrollments first, a batch per transaction, so that a failure part-way leaves no orphan behind...
-        while (scope.write("delete", true, s -> deleteEnrollments(s, user, userId, batch)) == batch) {
-            continue;
-        }
-        // ...then the user, with whatever was enrolled meanwhile and the allowances it used, in one transaction.
+        // All or nothing, in one transaction: the enrollments (a batch per statement, with their history), the
+        // allowances the user used, then the user. Another table's foreign key (Open edX's auth_userprofile, or
+        // student_courseenrollmentattribute on an enrollment) that refuses a delete rolls all of it back.
         scope.write("delete", true, s -> {
-            while (deleteEnrollments(s, user, userId, batch) == batch) {
-                continue;
+            try {
+                while (deleteEnrollments(s, user, userId, batch) == batch) {
+                    continue;
+                }
+                s.dsl().deleteFrom(STUDENT_COURSEENROLLMENTALLOWED)
+                        .where(STUDENT_COURSEENROLLMENTALLOWED.USER_ID.eq(userId)).execute();
+                s.dsl().deleteFrom(AUTH_USER).where(AUTH_USER.ID.eq(userId)).execute();
+            } catch (DataAccessException e) {
+                if (Failures.isReferenced(e)) {
+                    String table = Failures.referencingTable(e);
+                    throw new dev.enrollment.DatabaseException("delete", 1, "delete failed: user " + userId
+                            + " is still referenced by " + (table != null ? "table " + table : "another table")
+                            + " through a foreign key, so nothing was deleted: the user, their enrollments, "
+                            + "allowances and history are as they were (delete or re-point those rows first; "
+                            + JdbcUrls.redact(Failures.sqlException(e).getMessage()) + ")", Failures.sqlException(e));
+                }
+                throw e;
             }
-            s.dsl().deleteFrom(STUDENT_COURSEENROLLMENTALLOWED)
-                    .where(STUDENT_COURSEENROLLMENTALLOWED.USER_ID.eq(userId)).execute();
-            s.dsl().deleteFrom(AUTH_USER).where(AUTH_USER.ID.eq(userId)).execute();
             return null;
         });
     }
@@ -199,11 +209,14 @@ public final class UserStore implements Users {
         return saved;
     }
 
-    /** Inserts the row as Django's {@code create_user} with no password would. */
+    /**
+     * Inserts the row as Django's {@code create_user} with no password would. A unique index that refuses it is
+     * named: the username, or the email where emails are unique (Open edX); any other is a DatabaseException.
+     */
     private static User insert(Session s, User unsaved) {
-        final Long id;
+        Long id;
         try {
-            id = s.dsl().insertInto(AUTH_USER)
+            var insert = s.dsl().insertInto(AUTH_USER)
                     .set(AUTH_USER.PASSWORD, Passwords.unusable())
                     .set(AUTH_USER.LAST_LOGIN, (LocalDateTime) null)
                     .set(AUTH_USER.IS_SUPERUSER, false)
@@ -213,19 +226,45 @@ public final class UserStore implements Users {
                     .set(AUTH_USER.EMAIL, unsaved.email())
                     .set(AUTH_USER.IS_STAFF, false)
                     .set(AUTH_USER.IS_ACTIVE, true)
-                    .set(AUTH_USER.DATE_JOINED, s.db().timestamp(Instant.now()))
-                    .returningResult(AUTH_USER.ID)
-                    .fetchOne(r -> r.value1());
+                    .set(AUTH_USER.DATE_JOINED, s.db().timestamp(Instant.now()));
+            // PostgreSQL: ON CONFLICT DO NOTHING (any unique index), so that the transaction stays usable to find
+            // out which; elsewhere a plain insert, whose duplicate-key error rolls back only the statement.
+            id = s.db().dialect() == Dialect.POSTGRES
+                    ? insert.onConflictDoNothing().returningResult(AUTH_USER.ID).fetchOptional(r -> r.value1())
+                            .orElse(null)
+                    : insert.returningResult(AUTH_USER.ID).fetchOne(r -> r.value1());
         } catch (DataAccessException e) {
             if (Failures.isUniqueViolation(e)) {
-                throw new UserAlreadyExistsException(unsaved.username());
+                throw whichIsTaken(s, unsaved, e);
             }
             throw e;
         }
         if (id == null) {
-            throw new IllegalStateException("the database returned no id for the inserted auth_user row");
+            throw whichIsTaken(s, unsaved, null);
         }
         return VALUES.savedUser(id, unsaved.username(), unsaved.email());
+    }
+
+    /** After a unique index refused an unsaved user: the exception that says which value an existing user has. */
+    private static RuntimeException whichIsTaken(Session s, User unsaved, DataAccessException violation) {
+        var username = org.jooq.impl.DSL.field(AUTH_USER.USERNAME.eq(unsaved.username()));
+        var email = org.jooq.impl.DSL.field(AUTH_USER.EMAIL.eq(unsaved.email()));
+        Condition either = AUTH_USER.USERNAME.eq(unsaved.username()).or(AUTH_USER.EMAIL.eq(unsaved.email()));
+        var rows = s.dsl().select(username, email).from(AUTH_USER).where(either).fetch();
+        if (rows.isEmpty() && s.db().dialect().isMySqlFamily()) {
+            // The snapshot of a caller's transaction may predate the row: a locking read sees the latest.
+            rows = s.dsl().select(username, email).from(AUTH_USER).where(either).forUpdate().fetch();
+        }
+        if (rows.stream().anyMatch(r -> Boolean.TRUE.equals(r.value1()))) {
+            return new UserAlreadyExistsException(unsaved.username());
+        }
+        if (rows.stream().anyMatch(r -> Boolean.TRUE.equals(r.value2()))) {
+            return UserAlreadyExistsException.emailTaken(unsaved.username(), unsaved.email());
+        }
+        String why = violation == null ? "" : ": " + JdbcUrls.redact(Failures.sqlException(violation).getMessage());
+        return new dev.enrollment.DatabaseException("save", 1, "save failed: auth_user refused the new user on a "
+                + "unique index other than username and email" + why, violation == null ? null
+                : Failures.sqlException(violation));
     }
 
     static User toUser(Record3<Long, String, String> r) {
