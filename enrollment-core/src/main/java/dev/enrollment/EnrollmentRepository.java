@@ -35,8 +35,10 @@ public interface EnrollmentRepository {
      * @param course the course
      * @return the enrollment; its {@link Enrollment#user()} is saved
      * @throws InvalidInputException      if an argument is null; nothing is written
-     * @throws UserAlreadyExistsException if {@code user} is unsaved and its username is taken; nothing is written
-     * @throws DatabaseException          if the database fails (after retrying deadlocks); nothing is written
+     * @throws UserAlreadyExistsException if {@code user} is unsaved and its username (or, where emails are unique,
+     *                                    its email) is taken; nothing is written
+     * @throws DatabaseException          if the database fails (after retrying deadlocks), or the row is in a mode
+     *                                    the library does not know; nothing is written
      */
     Enrollment getOrCreate(User user, CourseKey course);
 
@@ -44,17 +46,24 @@ public interface EnrollmentRepository {
      * Makes the user actively enrolled in the course in the given mode: creates the row if there is none
      * ({@code +}, {@link EnrollmentEvent.Type#CREATED}), activates an inactive one ({@code ~},
      * {@link EnrollmentEvent.Type#ACTIVATED}, mode set too), or changes the mode of an active one ({@code ~},
-     * {@link EnrollmentEvent.Type#MODE_CHANGED}). Already active in that mode: nothing is written.
+     * {@link EnrollmentEvent.Type#MODE_CHANGED}). Already active in that mode: nothing is written. A row in a mode
+     * the library does not know (written by Open edX or another service) gets this mode.
+     *
+     * <p>An unsaved user is accepted as {@link #getOrCreate} accepts one (Open edX's {@code enroll} goes through
+     * {@code get_or_create_enrollment}, which saves the user): it is inserted first, in the same transaction as the
+     * enrollment, with its email's allowances linked; both commit or neither does.
      *
      * <p>Concurrent calls for one user and course end in one row whose state is that of the last to commit, with
      * history in commit order. Idempotent: retried on deadlock.
      *
-     * @param user   a saved user
+     * @param user   a saved user, or an unsaved one to save first
      * @param course the course
      * @param mode   the mode
      * @return the enrollment after the call
-     * @throws InvalidInputException if an argument is null or the user is not saved; nothing is written
-     * @throws DatabaseException     if the database fails; nothing is written
+     * @throws InvalidInputException      if an argument is null; nothing is written
+     * @throws UserAlreadyExistsException if {@code user} is unsaved and its username (or, where emails are unique,
+     *                                    its email) is taken; nothing is written
+     * @throws DatabaseException          if the database fails; nothing is written
      */
     Enrollment enroll(User user, CourseKey course, CourseMode mode);
 

@@ -28,6 +28,13 @@ public interface Orphans {
      * Running it again deletes nothing new. Orphan deletions fire no events: an orphan has no user to put in an
      * {@link Enrollment}.
      *
+     * <p>An orphan that a foreign key of another table still references (on Open edX:
+     * {@code student_courseenrollmentattribute}, {@code student_manualenrollmentaudit}, ...) cannot be deleted: the
+     * sweep then deletes the rest of its batch row by row, passes over it and reports it in
+     * {@link SweepResult#undeletable()} with the table that holds it (and logs one line per table), so it never
+     * sticks. The library does not delete Open edX's dependent rows: they are not its tables, and what Django would
+     * cascade there is Open edX's to decide. Delete them, then sweep again.
+     *
      * @param options dry run or delete, batch size, pause, cap and resume point
      * @return how many were found and deleted, the last id handled, and whether the end was reached
      * @throws InvalidInputException if options is null

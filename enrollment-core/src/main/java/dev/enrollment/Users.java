@@ -17,8 +17,11 @@ public interface Users {
      * @param unsaved a user made by {@link User#unsaved(String, String)}
      * @return the saved user, with its id
      * @throws InvalidInputException      if {@code unsaved} is null or already saved
-     * @throws UserAlreadyExistsException if the username is taken; nothing is written
-     * @throws DatabaseException          if the database fails; nothing is written
+     * @throws UserAlreadyExistsException if the username is taken, or the email is on a database that keeps emails
+     *                                    unique (Open edX's {@code auth_user}); its {@code reason()} and message say
+     *                                    which; nothing is written
+     * @throws DatabaseException          if the database fails, or another unique index of {@code auth_user}
+     *                                    refuses the row; nothing is written
      */
     User save(User unsaved);
 
@@ -74,16 +77,19 @@ public interface Users {
     List<User> findAllByEmail(Collection<String> emails);
 
     /**
-     * Deletes a user: first the user's enrollments, in batches of the configured
-     * {@linkplain Enrollments.Builder#batchSize(int) batch size} (each batch one transaction, each enrollment with a
-     * history row {@code -} and a {@link EnrollmentEvent.Type#DELETED} event), then the allowances the user used,
-     * then the user row, in a last transaction that also removes any enrollment added meanwhile. No statement
-     * touches more than one batch. Since the user row goes last, a delete stopped by a failure leaves no orphan and
-     * completes when called again; deleting a user that is already gone removes what is left of it.
+     * Deletes a user, all or nothing, in one transaction: the user's enrollments (in statements of the configured
+     * {@linkplain Enrollments.Builder#batchSize(int) batch size}, each enrollment with a history row {@code -} and a
+     * {@link EnrollmentEvent.Type#DELETED} event after the commit), the allowances the user used, then the user row.
+     * On an Open edX database other tables hold foreign keys to {@code auth_user} ({@code auth_userprofile}, ...)
+     * and to enrollments ({@code student_courseenrollmentattribute}, ...); when one refuses, everything rolls back:
+     * the user, their enrollments, allowances and history are as they were, and the exception names the table.
+     * Deleting a user that is already gone removes what is left of it.
      *
      * @param user a saved user
      * @throws InvalidInputException if the user is null or unsaved
-     * @throws DatabaseException     if the database fails (batches before it stay deleted)
+     * @throws DatabaseException     if the database fails or another table still references the user or one of
+     *                               their enrollments (naming that table); nothing is deleted. Inside a
+     *                               {@link Enrollments#transaction transaction}, that transaction then rolls back
      */
     void delete(User user);
 }

@@ -255,7 +255,9 @@ abstract class LifecycleContract {
         assertThatThrownBy(() -> repo.enroll(u, c, null)).isInstanceOf(InvalidInputException.class)
                 .hasMessageStartingWith("mode ");
         assertThatThrownBy(() -> repo.enroll(null, c, CourseMode.AUDIT)).isInstanceOf(InvalidInputException.class);
-        assertThatThrownBy(() -> repo.enroll(User.unsaved("x", ""), c, CourseMode.AUDIT))
+        assertThatThrownBy(() -> repo.unenroll(User.unsaved("x", ""), c))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("must be saved");
+        assertThatThrownBy(() -> repo.changeMode(User.unsaved("x", ""), c, CourseMode.HONOR))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("must be saved");
         assertThatThrownBy(() -> repo.unenroll(u, null)).isInstanceOf(InvalidInputException.class);
         assertThatThrownBy(() -> repo.forCourse(null)).isInstanceOf(InvalidInputException.class);

@@ -134,6 +134,13 @@ final class OrphansCommand implements Runnable {
                 SweepResult r = enrollments.orphans().sweep(options);
                 out.println("orphans sweep" + (delete ? "" : " (dry run: nothing deleted)") + ": found " + r.found()
                         + ", deleted " + r.deleted() + ", scanned " + r.scanned() + ", last id " + r.lastId());
+                r.undeletable().stream().collect(java.util.stream.Collectors.groupingBy(
+                        dev.enrollment.UndeletableOrphan::referencedBy, java.util.TreeMap::new,
+                        java.util.stream.Collectors.mapping(o -> String.valueOf(o.id()),
+                                java.util.stream.Collectors.toList())))
+                        .forEach((table, ids) -> out.println("left in place: " + ids.size() + " orphan(s) that "
+                                + table + " still references (ids " + String.join(", ", ids) + "); delete those "
+                                + "rows, then sweep again"));
                 if (!r.finished()) {
                     out.println("stopped before the end: continue with --resume-after " + r.lastId());
                 } else if (!delete && r.found() > 0) {

@@ -200,6 +200,29 @@ class OperatorCommandsTest {
     }
 
     @Test
+    void sweepReportsOrphansAnotherTableStillReferencesAndFinishes() throws Exception {
+        users(3);
+        long held;
+        try (Enrollments e = Enrollments.builder().jdbcUrl(url, "sa", "").build()) {
+            held = e.enrollments().enroll(e.users().findById(1).orElseThrow(), CourseKey.parse(COURSE),
+                    dev.enrollment.CourseMode.AUDIT).id();
+            e.enrollments().enroll(e.users().findById(2).orElseThrow(), CourseKey.parse(COURSE),
+                    dev.enrollment.CourseMode.AUDIT);
+        }
+        execute("CREATE TABLE student_courseenrollmentattribute (id INT PRIMARY KEY, enrollment_id BIGINT NOT NULL "
+                + "REFERENCES student_courseenrollment (id))");
+        execute("INSERT INTO student_courseenrollmentattribute VALUES (1, " + held + ")");
+        execute("DELETE FROM auth_user WHERE id IN (1, 2)");
+
+        Run sweep = new Run(env, "orphans", "sweep", "--delete", "--pause-ms", "0");
+        assertThat(sweep.code).as(sweep.err).isZero();
+        assertThat(sweep.out).contains("found 2, deleted 1")
+                .contains("left in place: 1 orphan(s) that student_courseenrollmentattribute still references (ids "
+                        + held + ")");
+        assertThat(query("SELECT COUNT(*) FROM student_courseenrollment")).isEqualTo(1);
+    }
+
+    @Test
     void adoptOnAManagedDatabaseIsANoOpAndOnAnEmptyOneNamesWhatIsMissing() throws SQLException {
         Run managed = new Run(env, "adopt");
         assertThat(managed.code).as(managed.err).isZero();
