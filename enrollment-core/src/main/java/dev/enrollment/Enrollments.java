@@ -88,9 +88,12 @@ public final class Enrollments implements AutoCloseable {
      * other operation needs only SELECT, INSERT, UPDATE and DELETE.
      *
      * <p>Works in a schema that already holds the host application's tables and its own Flyway history: the
-     * library's history is kept in {@code enrollment_schema_history} and nothing else is touched.
+     * library's history is kept in {@code enrollment_schema_history} and nothing else is touched. A schema that
+     * already holds {@code auth_user} or {@code student_courseenrollment} but not that history (an existing Open edX
+     * database) is refused with nothing changed: {@link #adopt()} takes such a schema over.
      *
-     * @throws DatabaseException if a migration fails, naming the reason (such as missing DDL rights)
+     * @throws DatabaseException if a migration fails, naming the reason (such as missing DDL rights), or the schema
+     *                           must be adopted instead
      */
     public void migrate() {
         Migrator.migrate(migrationDataSource != null ? migrationDataSource : database.dataSource(),
@@ -105,6 +108,11 @@ public final class Enrollments implements AutoCloseable {
      * and nothing else, keeps the existing tables, their rows, unique keys and indexes, creates the library's
      * missing tables, and records the migration history so that {@link #migrate()} works from then on. On a schema
      * the library already manages, it only migrates. Needs DDL rights, like {@code migrate()}.
+     *
+     * <p>On Open edX: the library then writes Open edX's own {@code student_courseenrollment_history}; the foreign
+     * keys are dropped online ({@code ALGORITHM=INPLACE, LOCK=NONE} on MySQL/MariaDB, so the server refuses rather
+     * than copying a large table; a {@code lock_timeout} on PostgreSQL); what a mistaken {@code migrate()} left
+     * behind (Flyway's table with a failed first migration) is removed first.
      *
      * @throws DatabaseException if something required is missing (nothing changed) or the database fails
      */
