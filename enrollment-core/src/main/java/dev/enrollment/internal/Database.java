@@ -69,6 +69,8 @@ public final class Database {
     private final UserLookup userLookup;
     private final String poolDescription;
     private final Statements statements;
+    /** The caller's transaction running on this thread, if any (see {@link #refuseInsideCallerTransaction}). */
+    private final ThreadLocal<Session> callerTransaction = new ThreadLocal<>();
 
     /**
      * Creates the runner.
@@ -204,6 +206,7 @@ public final class Database {
      * @return the work's result
      */
     public <T> T autocommit(String operation, Function<Session, T> work) {
+        refuseInsideCallerTransaction(operation);
         return run(operation, true, false, false, work);
     }
 
@@ -218,6 +221,7 @@ public final class Database {
      * @return the work's result
      */
     public <T> T transaction(String operation, boolean idempotent, Function<Session, T> work) {
+        refuseInsideCallerTransaction(operation);
         return run(operation, idempotent, true, false, work);
     }
 
@@ -231,6 +235,18 @@ public final class Database {
      */
     public <T> T userTransaction(Function<Session, T> work) {
         return run("transaction", false, true, true, work);
+    }
+
+    /**
+     * Refuses a top-level operation (its own connection) on a thread that is inside a caller's transaction of this
+     * database: it would wait for that transaction's own locks (150 s of lock-wait retries) or drain the pool.
+     */
+    private void refuseInsideCallerTransaction(String operation) {
+        if (callerTransaction.get() != null) {
+            throw new dev.enrollment.InvalidInputException("enrollments", "were called at the top level ("
+                    + operation + ") inside Enrollments.transaction(...) on the same thread: use the Transaction's "
+                    + "repositories (tx.users(), tx.enrollments(), tx.allowances()) so the call joins it");
+        }
     }
 
     /** Carries a caller's own exception past the translation of database failures. */
@@ -253,7 +269,16 @@ public final class Database {
                 session = new Session(this, c, transactional,
                         transactional && !callerWork && restarts < MAX_RESTARTS);
                 try {
-                    result = once(c, transactional, session, work, callerWork);
+                    if (callerWork) {
+                        callerTransaction.set(session);
+                    }
+                    try {
+                        result = once(c, transactional, session, work, callerWork);
+                    } finally {
+                        if (callerWork) {
+                            callerTransaction.remove();
+                        }
+                    }
                 } catch (Throwable t) {
                     session.close();
                     closeAfterFailure(c, t);
@@ -344,9 +369,11 @@ public final class Database {
             Throwable unusable = session.rollbackOnlyCause();
             if (unusable != null) {
                 rollback(c, unusable);
-                throw new DatabaseException("transaction", 1, "transaction rolled back: a call inside it failed "
-                        + "in the database and left it unusable, so nothing of it was committed (" 
-                        + unusable.getMessage() + ")", unusable);
+                throw new DatabaseException("transaction", 1, "transaction rolled back: a statement inside it "
+                        + "(a library call, or one of yours on Transaction.connection()) failed in a way that rolled "
+                        + "it back or left it unusable, so nothing of it was committed and no listener was told ("
+                        + Failures.describe(unusable) + ")", Failures.sqlException(unusable) != null
+                        ? Failures.sqlException(unusable) : unusable);
             }
             if (manual) {
                 try {
@@ -391,6 +418,7 @@ public final class Database {
      */
     <R extends Record, T> Stream<T> stream(String operation, Function<DSLContext, ResultQuery<R>> query,
                                            Function<R, T> mapper) {
+        refuseInsideCallerTransaction(operation);
         Connection c = null;
         try {
             c = dataSource.getConnection();

@@ -176,18 +176,27 @@ public final class Failures {
             return new DatabaseException(operation, attempts, operation + " failed" + tries + ": the enrollment "
                     + "tables do not exist in this schema; run Enrollments.migrate() (or adopt()) first", sql);
         }
-        String detail;
-        if (sql != null) {
-            detail = "SQLState " + sql.getSQLState() + ", error " + sql.getErrorCode() + ": "
-                    + JdbcUrls.redact(sql.getMessage());
-        } else {
-            detail = t.getClass().getSimpleName() + ": " + JdbcUrls.redact(t.getMessage());
-        }
+        String detail = describe(t);
         if (isRetryable(t)) {
             detail = "deadlock or lock-wait timeout (" + detail + ")";
         }
         return new DatabaseException(operation, attempts, operation + " failed" + tries + ": " + detail,
                 sql != null ? sql : t);
+    }
+
+    /**
+     * Describes a failure for a message: SQLState, error code and the driver's message (secrets redacted).
+     *
+     * @param t the failure
+     * @return the description
+     */
+    public static String describe(Throwable t) {
+        SQLException sql = sqlException(t);
+        if (sql != null) {
+            return "SQLState " + sql.getSQLState() + ", error " + sql.getErrorCode() + ": "
+                    + JdbcUrls.redact(sql.getMessage());
+        }
+        return t.getClass().getSimpleName() + ": " + JdbcUrls.redact(t.getMessage());
     }
 
     private static SQLException next(SQLException e) {

@@ -11,6 +11,7 @@ public final class TransactionImpl implements Transaction {
     private final EnrollmentRepository enrollments;
     private final Allowances allowances;
     private final Session session;
+    private java.sql.Connection callerConnection;
 
     /**
      * Creates the repositories on a transaction's session.
@@ -46,6 +47,9 @@ public final class TransactionImpl implements Transaction {
             throw new dev.enrollment.InvalidInputException("transaction",
                     "is over: use its connection only inside the work");
         }
-        return session.connection();
+        if (callerConnection == null) {
+            callerConnection = CallerConnection.of(session);
+        }
+        return callerConnection;
     }
 }
