@@ -76,14 +76,20 @@ public interface EnrollmentRepository {
      *
      * <p>Reads the users as it goes, never holding more than one batch: memory stays flat for any input size.
      * Idempotent: running it again creates nothing, and a run stopped by a failure is completed by running it
-     * again. Safe beside concurrent {@link #getOrCreate} and {@link #enroll} calls on the same rows.
+     * again. Safe beside concurrent {@link #getOrCreate} and {@link #enroll} calls on the same rows. Each batch is
+     * written in user id order, so overlapping bulk runs lock rows in one order.
+     *
+     * <p>Input is checked before it is written: a {@link java.util.Collection} in full, before the first batch (a
+     * bad element means nothing is written); any other {@code Iterable} (or a {@code Stream}), which may be lazy
+     * and too large to hold, one batch at a time, before that batch is written.
      *
      * @param course the course
      * @param mode   the mode for created and reactivated enrollments
-     * @param users  saved users; each batch is checked before it is written
+     * @param users  saved users
      * @return the counts
-     * @throws InvalidInputException if an argument is null, or a user in the input is null or unsaved (batches
-     *                               before it are committed; none after it is written)
+     * @throws InvalidInputException if an argument is null, or a user in the input is null or unsaved: for a
+     *                               {@code Collection}, nothing is written; for a lazy input, the batches before
+     *                               the one holding it are committed, and nothing after
      * @throws DatabaseException     if the database fails (batches before it are committed)
      */
     BulkResult enrollAll(CourseKey course, CourseMode mode, Iterable<User> users);
@@ -100,12 +106,14 @@ public interface EnrollmentRepository {
 
     /**
      * As {@link #enrollAll(CourseKey, CourseMode, Iterable)}, telling {@code progress} the running totals after
-     * each batch commits.
+     * each batch commits. Inside a {@link Transaction} nothing commits before the transaction does: there
+     * {@code progress} reports each batch as written, and a rollback undoes every batch it reported.
      *
      * @param course   the course
      * @param mode     the mode
      * @param users    saved users
-     * @param progress called on the caller's thread after each committed batch with the totals so far
+     * @param progress called on the caller's thread after each batch (committed, at the top level) with the totals
+     *                 so far
      * @return the counts
      */
     BulkResult enrollAll(CourseKey course, CourseMode mode, Iterable<User> users, Consumer<BulkResult> progress);

@@ -257,19 +257,21 @@ public final class EnrollmentStore implements EnrollmentRepository {
         Checks.notNull(users, "users");
         Checks.notNull(progress, "progress");
         int batchSize = scope.db().batchSize();
+        if (users instanceof java.util.Collection) {
+            // Known in full: every element is checked before the first batch is written.
+            for (User u : users) {
+                checkBulkUser(u);
+            }
+        }
         BulkResult totals = new BulkResult(0, 0, 0);
         Iterator<User> it = users.iterator();
-        Map<Long, User> batch = new LinkedHashMap<>();
+        // Each batch in user id order, so that overlapping bulk runs lock rows in one order (no deadlock cycle).
+        Map<Long, User> batch = new java.util.TreeMap<>();
         while (it.hasNext()) {
             batch.clear();
             while (it.hasNext() && batch.size() < batchSize) {
                 User u = it.next();
-                if (u == null) {
-                    throw new InvalidInputException("users", "must not contain null");
-                }
-                if (!u.isSaved()) {
-                    throw new InvalidInputException("users", "must all be saved (an unsaved user was found)");
-                }
+                checkBulkUser(u);
                 batch.putIfAbsent(u.id().getAsLong(), u);
             }
             List<User> chunk = List.copyOf(batch.values());
@@ -279,6 +281,15 @@ public final class EnrollmentStore implements EnrollmentRepository {
             progress.accept(totals);
         }
         return totals;
+    }
+
+    private static void checkBulkUser(User u) {
+        if (u == null) {
+            throw new InvalidInputException("users", "must not contain null");
+        }
+        if (!u.isSaved()) {
+            throw new InvalidInputException("users", "must all be saved (an unsaved user was found)");
+        }
     }
 
     /**
