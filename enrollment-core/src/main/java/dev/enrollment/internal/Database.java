@@ -428,8 +428,26 @@ public final class Database {
                 c.setAutoCommit(false);
             }
             Connection connection = c;
-            return streamOn(operation, dsl(c), query, mapper, () -> release(connection, ownTransaction), () -> true,
-                    closer -> { });
+            // A stream its caller never closes must not pin a connection forever: when it becomes unreachable, a
+            // Cleaner closes it and logs where it was opened (as Jdbi's leak checker does).
+            Throwable openedAt = new Throwable(operation + " stream opened here");
+            AtomicBoolean released = new AtomicBoolean();
+            java.util.concurrent.atomic.AtomicReference<Runnable> closer = new java.util.concurrent.atomic.AtomicReference<>();
+            Stream<T> stream = streamOn(operation, dsl(c), query, mapper, () -> {
+                released.set(true);
+                release(connection, ownTransaction);
+            }, () -> true, closer::set);
+            // The Cleaner's action must not reach the stream (or it would never become unreachable): it holds only
+            // the cursor's closer and the released flag.
+            Runnable close = closer.get();
+            java.lang.ref.Cleaner.Cleanable cleanable = CLEANER.register(stream, () -> {
+                if (!released.get()) {
+                    LOG.warn("a {} stream was never closed: its cursor and connection are released now; close it "
+                            + "(try-with-resources) where it was opened", operation, openedAt);
+                    close.run();
+                }
+            });
+            return stream.onClose(cleanable::clean);
         } catch (SQLException | RuntimeException e) {
             if (c != null) {
                 try {
@@ -441,6 +459,9 @@ public final class Database {
             throw translate(operation, 1, e);
         }
     }
+
+    private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
+
 
     private static void release(Connection c, boolean ownTransaction) {
         try {
@@ -510,7 +531,14 @@ public final class Database {
                     close.run();
                     throw translate(operation, 1, e);
                 }
-                action.accept(mapper.apply(record));
+                try {
+                    action.accept(mapper.apply(record));
+                } catch (RuntimeException | Error e) {
+                    // A failing mapper (or the caller's action): the stream cannot go on, so the cursor (and a
+                    // top-level stream's connection) is released now, not whenever the stream is closed, if ever.
+                    close.run();
+                    throw e;
+                }
                 return true;
             }
         };
