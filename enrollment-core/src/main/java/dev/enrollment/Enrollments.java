@@ -1,7 +1,5 @@
 package dev.enrollment;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.enrollment.internal.Adopter;
 import dev.enrollment.internal.AllowanceStore;
 import dev.enrollment.internal.Change;
@@ -13,6 +11,7 @@ import dev.enrollment.internal.Failures;
 import dev.enrollment.internal.JdbcUrls;
 import dev.enrollment.internal.Migrator;
 import dev.enrollment.internal.OrphanStore;
+import dev.enrollment.internal.OwnedPool;
 import dev.enrollment.internal.RetryPolicy;
 import dev.enrollment.internal.Scope;
 import dev.enrollment.internal.TransactionImpl;
@@ -55,14 +54,14 @@ public final class Enrollments implements AutoCloseable {
 
     private final Database database;
     private final DataSource migrationDataSource;
-    private final HikariDataSource ownedPool;
+    private final OwnedPool ownedPool;
     private final Users users;
     private final EnrollmentRepository enrollments;
     private final Allowances allowances;
     private final Orphans orphans;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Enrollments(Database database, DataSource migrationDataSource, HikariDataSource ownedPool) {
+    private Enrollments(Database database, DataSource migrationDataSource, OwnedPool ownedPool) {
         this.database = database;
         this.migrationDataSource = migrationDataSource;
         this.ownedPool = ownedPool;
@@ -96,8 +95,14 @@ public final class Enrollments implements AutoCloseable {
      *                           must be adopted instead
      */
     public void migrate() {
-        Migrator.migrate(migrationDataSource != null ? migrationDataSource : database.dataSource(),
-                database.dialect());
+        try {
+            Migrator.migrate(migrationDataSource != null ? migrationDataSource : database.dataSource(),
+                    database.dialect());
+        } catch (EnrollmentException e) {
+            throw e;
+        } catch (RuntimeException e) {   // a pool's or Flyway's own exception never reaches the caller
+            throw Failures.translate("migrate", 1, e);
+        }
     }
 
     /**
@@ -117,7 +122,14 @@ public final class Enrollments implements AutoCloseable {
      * @throws DatabaseException if something required is missing (nothing changed) or the database fails
      */
     public void adopt() {
-        Adopter.adopt(migrationDataSource != null ? migrationDataSource : database.dataSource(), database.dialect());
+        try {
+            Adopter.adopt(migrationDataSource != null ? migrationDataSource : database.dataSource(),
+                    database.dialect());
+        } catch (EnrollmentException e) {
+            throw e;
+        } catch (RuntimeException e) {   // a pool's or Flyway's own exception never reaches the caller
+            throw Failures.translate("adopt", 1, e);
+        }
     }
 
     /**
@@ -370,7 +382,7 @@ public final class Enrollments implements AutoCloseable {
                 throw new InvalidInputException("dataSource",
                         "must be set: call Builder.dataSource(...) or Builder.jdbcUrl(url, user, password)");
             }
-            HikariDataSource owned = null;
+            OwnedPool owned = null;
             DataSource ds = dataSource;
             if (jdbcUrl != null) {
                 if (jdbcUrl.isBlank()) {
@@ -380,8 +392,8 @@ public final class Enrollments implements AutoCloseable {
                     throw new InvalidInputException("jdbcUrl", "must start with jdbc: (such as "
                             + "jdbc:mysql://127.0.0.1:3306/app or jdbc:h2:mem:app)");
                 }
-                owned = createPool(jdbcUrl, user, password, maximumPoolSize, connectionTimeout);
-                ds = owned;
+                owned = OwnedPool.create(jdbcUrl, user, password, maximumPoolSize, connectionTimeout);
+                ds = owned.dataSource();
             }
             try {
                 Dialect dialect = detect(ds);
@@ -405,39 +417,6 @@ public final class Enrollments implements AutoCloseable {
             } catch (SQLException | RuntimeException e) {
                 // A caller's lazily started pool throws its own runtime exceptions: never let them through.
                 throw Failures.translate("build", 1, e);
-            }
-        }
-
-        private static HikariDataSource createPool(String url, String user, String password, int size,
-                                                   java.time.Duration timeout) {
-            HikariConfig config = new HikariConfig();
-            config.setPoolName("enrollment");
-            config.setMaximumPoolSize(size);
-            config.setConnectionTimeout(timeout.toMillis());
-            config.setJdbcUrl(url);
-            if (user != null && !user.isEmpty()) {
-                config.setUsername(user);
-            }
-            if (password != null && !password.isEmpty()) {
-                config.setPassword(password);
-            }
-            if (url.startsWith("jdbc:mysql:") || url.startsWith("jdbc:mariadb:")) {
-                // Keep session state in the driver and cache prepared statements: fewer round trips per call.
-                config.addDataSourceProperty("useLocalSessionState", "true");
-                config.addDataSourceProperty("cachePrepStmts", "true");
-                config.addDataSourceProperty("prepStmtCacheSize", "250");
-                config.addDataSourceProperty("prepStmtCacheSqlLimit", "2048");
-                config.addDataSourceProperty("rewriteBatchedStatements", "true");
-            }
-            try {
-                return new HikariDataSource(config);
-            } catch (RuntimeException e) {
-                // HikariCP's PoolInitializationException lives in an internal package: never let it reach callers.
-                SQLException sql = Failures.sqlException(e);
-                String reason = JdbcUrls.scrub(sql != null ? sql.getMessage() : e.getMessage(), password);
-                throw new DatabaseException("build", 1, "build failed: cannot connect to "
-                        + JdbcUrls.hostAndPort(url) + " (" + JdbcUrls.redact(url) + "): " + reason,
-                        sql != null ? sql : e);
             }
         }
     }

@@ -64,5 +64,80 @@ class BuilderTest {
                 .isEqualTo("jdbc:h2:mem:x;PASSWORD=***;MODE=MySQL");
         assertThat(JdbcUrls.hostAndPort("jdbc:mysql://u:p@db.example:3307/app?x")).isEqualTo("db.example:3307");
         assertThat(JdbcUrls.scrub("Access denied using hunter2", "hunter2")).isEqualTo("Access denied using ***");
+        // passwords holding the characters that ended a match before: ',' ')' '@' '?' ';'
+        assertThat(JdbcUrls.redact("jdbc:mysql://u:pa,ss)w@rd;?x@db:3306/app?password=a,b)c&y=1"))
+                .isEqualTo("jdbc:mysql://u:***@db:3306/app?password=***&y=1")
+                .doesNotContain("pa,ss").doesNotContain("rd;").doesNotContain("b)c");
+        assertThat(JdbcUrls.hostAndPort("jdbc:mysql://u:pa,ss)w@rd@db:3306/app")).isEqualTo("db:3306");
+        assertThat(JdbcUrls.redact("jdbc:mysql://(host=h,port=3306,password=x,y)/db")).doesNotContain("x,y");
+    }
+
+    @Test
+    void migrateAndAdoptTurnAPoolsOwnExceptionIntoTheLibrarys() {
+        try (TestDatabase h2 = TestDatabase.create(TestDatabase.Kind.H2)) {
+            javax.sql.DataSource broken = new javax.sql.DataSource() {
+                @Override
+                public java.sql.Connection getConnection() {
+                    throw new IllegalStateException("pool is shut down");   // as a closed pool throws
+                }
+
+                @Override
+                public java.sql.Connection getConnection(String u, String p) {
+                    return getConnection();
+                }
+
+                @Override
+                public java.io.PrintWriter getLogWriter() {
+                    return null;
+                }
+
+                @Override
+                public void setLogWriter(java.io.PrintWriter out) {
+                }
+
+                @Override
+                public void setLoginTimeout(int seconds) {
+                }
+
+                @Override
+                public int getLoginTimeout() {
+                    return 0;
+                }
+
+                @Override
+                public java.util.logging.Logger getParentLogger() {
+                    return null;
+                }
+
+                @Override
+                public <T> T unwrap(Class<T> iface) {
+                    return null;
+                }
+
+                @Override
+                public boolean isWrapperFor(Class<?> iface) {
+                    return false;
+                }
+            };
+            try (Enrollments e = Enrollments.builder().dataSource(h2.dataSource()).migrationDataSource(broken)
+                    .build()) {
+                assertThat(catchThrowable(e::migrate)).isInstanceOf(DatabaseException.class)
+                        .hasMessageContaining("migrate failed");
+                assertThat(catchThrowable(e::adopt)).isInstanceOf(DatabaseException.class)
+                        .hasMessageContaining("adopt failed");
+            }
+        }
+    }
+
+    @Test
+    void noPasswordInAnyMessageOrCauseWhenItHoldsCommasParenthesesOrAts() {
+        String url = "jdbc:mysql://alice:Pw,x)9@secret@127.0.0.1:1/app?connectTimeout=500&password=Q,r)7s";
+        Throwable thrown = catchThrowable(() -> Enrollments.builder().jdbcUrl(url, "alice", "Pw,x)9@secret")
+                .connectionTimeout(java.time.Duration.ofMillis(500)).build());
+        assertThat(thrown).isInstanceOf(DatabaseException.class);
+        for (Throwable t = thrown; t != null; t = t.getCause()) {
+            assertThat(String.valueOf(t.getMessage())).doesNotContain("Pw,x").doesNotContain("9@secret")
+                    .doesNotContain("Q,r").doesNotContain("r)7s");
+        }
     }
 }

@@ -101,15 +101,11 @@ public final class Database {
     /** "pool 'name' of N connections, T ms connection timeout" for a HikariCP pool; null for another DataSource. */
     private static String describePool(DataSource ds) {
         try {
-            if (ds.isWrapperFor(com.zaxxer.hikari.HikariDataSource.class)) {
-                com.zaxxer.hikari.HikariDataSource h = ds.unwrap(com.zaxxer.hikari.HikariDataSource.class);
-                return "pool '" + h.getPoolName() + "' of " + h.getMaximumPoolSize() + " connections, "
-                        + h.getConnectionTimeout() + " ms connection timeout";
-            }
+            return OwnedPool.describe(ds);
         } catch (SQLException | RuntimeException e) {
             LOG.debug("could not describe the data source", e);
+            return null;
         }
-        return null;
     }
 
     /**

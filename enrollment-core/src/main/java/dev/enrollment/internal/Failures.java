@@ -13,6 +13,10 @@ public final class Failures {
     private static final int MYSQL_DEADLOCK = 1213;
     private static final int MYSQL_LOCK_WAIT_TIMEOUT = 1205;
     private static final int MYSQL_DUPLICATE_ENTRY = 1062;
+    /** H2's "concurrent update" (MVStore): another transaction changed or inserted the row first. */
+    private static final int H2_CONCURRENT_UPDATE = 90131;
+    /** H2's lock timeout waiting for another transaction's row. */
+    private static final int H2_LOCK_TIMEOUT = 50200;
     private static final int MYSQL_NO_SUCH_TABLE = 1146;
     /** Cannot delete or update a parent row: a foreign key constraint fails. */
     private static final int MYSQL_ROW_IS_REFERENCED = 1451;
@@ -52,14 +56,17 @@ public final class Failures {
      * Tells whether the failure is a deadlock or lock-wait timeout, which a whole transaction may be retried after.
      *
      * @param t the failure
-     * @return true for MySQL 1213/1205 and SQLState 40001/40P01
+     * @return true for MySQL 1213/1205 and SQLState 40001/40P01 (serialization failure, deadlock) and 55P03
+     *         (PostgreSQL's lock_not_available, from lock_timeout), and H2's 90131 (concurrent update) and 50200
+     *         (lock timeout)
      */
     public static boolean isRetryable(Throwable t) {
         for (SQLException e = sqlException(t); e != null; e = next(e)) {
             int code = e.getErrorCode();
             String state = e.getSQLState();
             if (code == MYSQL_DEADLOCK || code == MYSQL_LOCK_WAIT_TIMEOUT
-                    || "40001".equals(state) || "40P01".equals(state)) {
+                    || "40001".equals(state) || "40P01".equals(state) || "55P03".equals(state)
+                    || code == H2_CONCURRENT_UPDATE || code == H2_LOCK_TIMEOUT) {
                 return true;
             }
         }
@@ -181,7 +188,33 @@ public final class Failures {
             detail = "deadlock or lock-wait timeout (" + detail + ")";
         }
         return new DatabaseException(operation, attempts, operation + " failed" + tries + ": " + detail,
-                sql != null ? sql : t);
+                sanitized(sql != null ? sql : t, null));
+    }
+
+    /**
+     * Returns the failure to keep as an exception's cause: itself, unless its message (or a cause's) holds a
+     * password (a JDBC URL's {@code password=...} or {@code user:secret@}, or the given password); then an
+     * {@link SQLException} with the same SQLState, error code and stack trace and the message redacted, so that no
+     * password reaches a caller's logs through {@code getCause().getMessage()}.
+     *
+     * @param t        the failure
+     * @param password a password to remove as well, or null
+     * @return the failure, or its redacted copy
+     */
+    public static Throwable sanitized(Throwable t, String password) {
+        boolean clean = true;
+        for (Throwable c = t; c != null && clean; c = c.getCause() == c ? null : c.getCause()) {
+            String m = c.getMessage();
+            clean = m == null || m.equals(JdbcUrls.scrub(m, password));
+        }
+        if (clean) {
+            return t;
+        }
+        SQLException sql = sqlException(t);
+        SQLException copy = new SQLException(JdbcUrls.scrub(t.getMessage(), password),
+                sql != null ? sql.getSQLState() : null, sql != null ? sql.getErrorCode() : 0);
+        copy.setStackTrace(t.getStackTrace());
+        return copy;
     }
 
     /**

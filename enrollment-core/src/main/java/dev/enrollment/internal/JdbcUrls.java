@@ -8,9 +8,10 @@ public final class JdbcUrls {
     // password=..., pwd=..., and user:password@ in URLs such as jdbc:mysql://user:secret@host/db
     private static final Pattern PASSWORD_PARAM =
             Pattern.compile("(?i)((?:password|pwd|passwd|sslpassword|trustCertificateKeyStorePassword"
-                    + "|clientCertificateKeyStorePassword)=)[^&;,)\\s]*");
-    private static final Pattern USER_INFO = Pattern.compile("(//[^/@:?;]*):[^/@?;]*@");
-    private static final Pattern HOST_PORT = Pattern.compile("//(?:[^/@?;]*@)?([^/?;,]+)");
+                    + "|clientCertificateKeyStorePassword)=)[^&;\\s]*");
+    // user:password@ up to the last '@' before the path: the password may hold '@', ',', ')', '?' or ';' itself.
+    private static final Pattern USER_INFO = Pattern.compile("(//[^/@:?;\\s]*):[^/\\s]*@");
+    private static final Pattern HOST_PORT = Pattern.compile("//(?:[^/\\s]*@)?([^/?;,@\\s]+)");
 
     private JdbcUrls() {
     }
