@@ -39,7 +39,10 @@ final class Seats {
     static void lock(Session s, CourseKey course) {
         String id = course.toString();
         if (s.db().dialect().isMySqlFamily()) {
-            s.dsl().insertInto(S).set(S.COURSE_ID, id).set(S.VERSION, 1L)
+            // Rendered as MariaDB does it: jOOQ's MYSQL dialect adds MySQL 8.0.19's "AS excluded" row alias, which
+            // MariaDB rejects; this form runs on both.
+            org.jooq.impl.DSL.using(s.connection(), org.jooq.SQLDialect.MARIADB, Database.SETTINGS)
+                    .insertInto(S).set(S.COURSE_ID, id).set(S.VERSION, 1L)
                     .onDuplicateKeyUpdate().set(S.VERSION, S.VERSION.plus(1L))
                     .execute();
             return;
