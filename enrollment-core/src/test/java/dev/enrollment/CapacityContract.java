@@ -406,6 +406,29 @@ abstract class CapacityContract {
         assertThat(active(c)).isEqualTo(ROOM);
     }
 
+    @Test
+    void concurrentEnrollsOfOneUserForTheLastSeatAllSucceed() throws Exception {
+        // Each call read "no row" before the seat lock; all but the first find, under the lock, that the user now
+        // holds the last seat: that is the user's enrollment, not a full course.
+        for (int round = 0; round < 5; round++) {
+            CourseKey c = capped(1);
+            User u = user("same");
+            int n = 8;
+            CyclicBarrier start = new CyclicBarrier(n);
+            List<Future<Enrollment>> calls = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                calls.add(pool.submit(() -> {
+                    start.await(30, TimeUnit.SECONDS);
+                    return repo.enroll(u, c, CourseMode.AUDIT);
+                }));
+            }
+            for (Future<Enrollment> f : calls) {
+                assertThat(f.get(120, TimeUnit.SECONDS).isActive()).isTrue();
+            }
+            assertThat(rows(c)).isEqualTo(1);
+        }
+    }
+
     /** Runs one call per user at once; exactly ROOM succeed, the others get CourseFullException. */
     private void race(CourseKey c, List<User> users, Function<User, Enrollment> call) throws Exception {
         events.take();

@@ -107,8 +107,9 @@ public final class EnrollmentStore implements EnrollmentRepository {
         OptionalLong max = scope.db().maxActive(course);
         if (max.isPresent()) {
             // The seat lock is the transaction's first statement (at the top level): see Seats.active.
+            boolean absent = current.isEmpty();
             return scope.write("enroll", true, s -> activateCapped(s, user, course, mode, change, max.getAsLong(),
-                    s.restartable(), "enroll", true).orElseThrow());
+                    s.restartable(), absent, "enroll", true).orElseThrow());
         }
         AtomicBoolean exists = new AtomicBoolean(current.isPresent());
         return scope.write("enroll", true, s -> enrollIn(s, user, course, mode, change, exists));
@@ -348,17 +349,24 @@ public final class EnrollmentStore implements EnrollmentRepository {
      * @param mode          the mode to set; null to keep an existing row's mode (audit for a new row)
      * @param max           the course's limit
      * @param fresh         whether the seat lock is the transaction's first statement (see {@link Seats#active})
+     * @param absent        whether a read just before saw no row: then try the insert first, without locking
+     *                      the missing row (on InnoDB a gap lock, which two enrollments of one user in two courses
+     *                      may share, and deadlock on)
      * @param throwWhenFull whether a full course throws {@link CourseFullException}; else the result is empty
      * @return the enrollment after the call; empty when the course is full and {@code throwWhenFull} is false
      */
     static Optional<Enrollment> activateCapped(Session s, User user, CourseKey course, CourseMode mode,
-                                               Change change, long max, boolean fresh, String operation,
-                                               boolean throwWhenFull) {
+                                               Change change, long max, boolean fresh, boolean absent,
+                                               String operation, boolean throwWhenFull) {
         Seats.lock(s, course);
+        boolean tryInsert = absent;
         for (int round = 1; round <= MAX_ROUNDS; round++) {
-            // A locking read after the seat lock (seat first, then enrollment rows, everywhere): where the row is
-            // missing, InnoDB's gap lock keeps others from creating it before our insert.
-            Optional<Enrollment> locked = selectForUpdate(s, user, course);
+            // The enrollment row is locked after the seat (seat first, then enrollment rows, everywhere). Other
+            // activations in the course wait for the seat, so only an inactive row of getOrCreate's can appear
+            // meanwhile: the insert then meets it, and the next round locks it.
+            boolean looked = !tryInsert;
+            Optional<Enrollment> locked = looked ? selectForUpdate(s, user, course) : Optional.empty();
+            tryInsert = false;
             if (locked.isPresent() && locked.get().isActive()) {
                 Enrollment before = locked.get();
                 CourseMode target = mode == null ? before.mode() : mode;
@@ -371,6 +379,9 @@ public final class EnrollmentStore implements EnrollmentRepository {
                 return Optional.of(after);
             }
             if (Seats.active(s, course, fresh) >= max) {
+                if (!looked) {
+                    continue;   // a call that held the seat before may have enrolled this user: look first
+                }
                 if (throwWhenFull) {
                     throw new CourseFullException(operation, course, max);
                 }
@@ -409,7 +420,8 @@ public final class EnrollmentStore implements EnrollmentRepository {
                                            boolean throwWhenFull) {
         OptionalLong max = s.db().maxActive(course);
         if (max.isPresent()) {
-            return activateCapped(s, user, course, null, change, max.getAsLong(), false, "allow", throwWhenFull);
+            return activateCapped(s, user, course, null, change, max.getAsLong(), false, false, "allow",
+                    throwWhenFull);
         }
         Optional<Enrollment> current = select(s, user, course);
         if (current.isPresent() && current.get().isActive()) {
