@@ -40,7 +40,8 @@ public final class CapacityScenario implements Scenario {
                         + "workload, on the schema as shipped. B: no capacity configured. C: "
                         + "`Enrollments.builder().capacity(course -> OptionalLong.of(%,d))`, a limit no course "
                         + "reaches, so every activation locks the course's `enrollment_course_seat` row and counts the "
-                        + "course's active enrollments before it writes. Once on %,d courses, once on %d hot courses. "
+                        + "course's active enrollments before it writes (the seat rows are made before the window, as each "
+                        + "course's first capped activation makes its own). Once on %,d courses, once on %d hot courses. "
                         + "Warm-up %d s, measured %d s, each run on a fresh database; runs in the order %s.",
                 spread.users(), spread.enrollers(), spread.hotUsers(), spread.writers(), spread.hold().toMillis(),
                 LIMIT, spread.courses(), HOT_COURSES, spread.warmup().toSeconds(), spread.measure().toSeconds(),

@@ -242,6 +242,9 @@ public final class EnrollLoad {
             for (int i = 0; i < size.courses(); i++) {
                 courses.add(CourseKey.parse("course-v1:Bench+C" + i + "+2026"));
             }
+            if (spec.capacity() != null) {
+                seatRows(db, courses);
+            }
             report.progress(spec.label() + ": " + db.name() + " ready (" + size.users() + " users"
                     + (spec.foreignKey() ? ", baseline FK added" : ", schema as shipped") + "); running "
                     + (size.warmup().plus(size.measure()).toSeconds()) + " s");
@@ -309,6 +312,22 @@ public final class EnrollLoad {
             return new Result(spec, outcome, delta, (writerMarks[1] - writerMarks[0]) / outcome.seconds(),
                     writerMarks[3] - writerMarks[2], succeeded == 0 ? Double.NaN : (double) rows / succeeded,
                     load[0], 1);
+        }
+    }
+
+    /**
+     * Creates every course's seat row before the window, as each course's first capped activation would: the run
+     * then measures the steady state (a seat row locked per activation), not the one-time creation of 5,000 rows.
+     */
+    private static void seatRows(BenchDatabase db, List<CourseKey> courses) throws SQLException {
+        try (Connection c = db.connect();
+             PreparedStatement ps = c.prepareStatement(
+                     "INSERT INTO enrollment_course_seat (course_id, version) VALUES (?, 0)")) {
+            for (CourseKey course : courses) {
+                ps.setString(1, course.toString());
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
     }
 
