@@ -7,8 +7,11 @@ package dev.enrollment;
  * failed:
  * <ul>
  *   <li>{@link InvalidInputException}: an argument was null or broke a rule; nothing was written.</li>
- *   <li>{@link UserAlreadyExistsException}: an unsaved user's username is taken; nothing was written.</li>
+ *   <li>{@link UserAlreadyExistsException}: an unsaved user's username, or the email given to
+ *   {@link Users#changeEmail}, is taken; nothing was written.</li>
  *   <li>{@link NotFoundException}: the row an operation needs does not exist.</li>
+ *   <li>{@link CourseFullException}: an activation was refused because the course's {@link CourseCapacity} is
+ *   reached; nothing was written.</li>
  *   <li>{@link DatabaseException}: the database failed, after the bounded retry where one applies.</li>
  * </ul>
  * Messages name what went wrong and never contain a password or a bound value such as a username.

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 
 /**
@@ -56,6 +57,11 @@ public interface EnrollmentRepository {
      * <p>Concurrent calls for one user and course end in one row whose state is that of the last to commit, with
      * history in commit order. Idempotent: retried on deadlock.
      *
+     * <p>When the course has a {@link CourseCapacity} and the call would activate an enrollment (create one, or
+     * activate an inactive one) while the course already holds its limit of active enrollments, it throws
+     * {@link CourseFullException} and writes nothing. Exact under concurrency: with room for k, k of any number of
+     * concurrent calls succeed. A mode change of an active enrollment takes no new seat and is never refused.
+     *
      * @param user   a saved user, or an unsaved one to save first
      * @param course the course
      * @param mode   the mode
@@ -63,6 +69,7 @@ public interface EnrollmentRepository {
      * @throws InvalidInputException      if an argument is null; nothing is written
      * @throws UserAlreadyExistsException if {@code user} is unsaved and its username (or, where emails are unique,
      *                                    its email) is taken; nothing is written
+     * @throws CourseFullException       if the course is full; nothing is written
      * @throws DatabaseException          if the database fails; nothing is written
      */
     Enrollment enroll(User user, CourseKey course, CourseMode mode);
@@ -82,6 +89,10 @@ public interface EnrollmentRepository {
      * <p>Input is checked before it is written: a {@link java.util.Collection} in full, before the first batch (a
      * bad element means nothing is written); any other {@code Iterable} (or a {@code Stream}), which may be lazy
      * and too large to hold, one batch at a time, before that batch is written.
+     *
+     * <p>When the course has a {@link CourseCapacity}, each batch seats users in its order (by user id) until the course is
+     * full; the users it could not seat (who would have been created or reactivated) are left as they are and counted
+     * in {@link BulkResult#refused()}. It never throws {@link CourseFullException}.
      *
      * @param course the course
      * @param mode   the mode for created and reactivated enrollments
@@ -130,6 +141,53 @@ public interface EnrollmentRepository {
      * @throws DatabaseException     if the database fails; nothing is written
      */
     Enrollment unenroll(User user, CourseKey course);
+
+    /**
+     * Deactivates every active enrollment of the user, in one transaction (Open edX's
+     * {@code unenroll_user_from_all_courses}, run when an account is retired): {@code ~} and
+     * {@link EnrollmentEvent.Type#DEACTIVATED} for each. The rows stay, with their modes. Rows in a course key or mode
+     * the library does not know (written by Open edX) are deactivated too, with history, but fire no event and are
+     * not returned. Idempotent: a second call changes nothing; retried on deadlock.
+     *
+     * @param user a saved user
+     * @return the enrollments it deactivated, after the change, in course order; empty when there were none
+     * @throws InvalidInputException if the user is null or not saved; nothing is written
+     * @throws DatabaseException     if the database fails; nothing is written
+     */
+    List<Enrollment> unenrollAll(User user);
+
+    /**
+     * Moves every enrollment of the course in mode {@code from}, active or not, to mode {@code to} (Open edX's
+     * {@code bulk_change_enrollment}), in batches of the configured
+     * {@linkplain Enrollments.Builder#batchSize(int) batch size}, walking the course's rows in id order (keyset, never
+     * OFFSET): each batch is one transaction, with {@code ~} and {@link EnrollmentEvent.Type#MODE_CHANGED} for each
+     * row. Rows whose user no longer exists (orphans) are changed too, with history and no event.
+     *
+     * <p>A run stopped by a failure keeps the batches it committed; running it again finishes the rest (rows already
+     * moved no longer match {@code from}). Takes no seat of a {@link CourseCapacity}.
+     *
+     * @param course the course
+     * @param from   the mode to move enrollments out of
+     * @param to     the mode to move them to, different from {@code from}
+     * @return how many enrollments changed mode
+     * @throws InvalidInputException if an argument is null or {@code from == to}; nothing is written
+     * @throws DatabaseException     if the database fails (batches before it are committed)
+     */
+    long changeModeAll(CourseKey course, CourseMode from, CourseMode to);
+
+    /**
+     * As {@link #changeModeAll(CourseKey, CourseMode, CourseMode)}, telling {@code progress} the running count after
+     * each batch commits.
+     *
+     * @param course   the course
+     * @param from     the mode to move enrollments out of
+     * @param to       the mode to move them to
+     * @param progress called on the caller's thread after each committed batch with the count so far
+     * @return how many enrollments changed mode
+     * @throws InvalidInputException if an argument is null or {@code from == to}; nothing is written
+     * @throws DatabaseException     if the database fails (batches before it are committed)
+     */
+    long changeModeAll(CourseKey course, CourseMode from, CourseMode to, LongConsumer progress);
 
     /**
      * Changes the mode of the user's enrollment in the course, active or not ({@code ~},

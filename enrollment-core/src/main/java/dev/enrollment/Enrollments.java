@@ -227,8 +227,25 @@ public final class Enrollments implements AutoCloseable {
         private int retryAttempts = RetryPolicy.DEFAULT.maxAttempts();
         private int batchSize = DEFAULT_BATCH_SIZE;
         private UserLookup userLookup;
+        private CourseCapacity capacity;
 
         private Builder() {
+        }
+
+        /**
+         * Limits how many active enrollments each course may hold. {@link EnrollmentRepository#enroll} past the
+         * limit throws {@link CourseFullException} and writes nothing; {@link EnrollmentRepository#enrollAll} fills
+         * up to it and counts the rest in {@link BulkResult#refused()}. Exact under concurrency, without locking any
+         * user row; courses the capacity answers empty for pay nothing. See {@link CourseCapacity}. Default: no
+         * limit for any course.
+         *
+         * @param capacity the limits, asked once per call that may activate an enrollment
+         * @return this builder
+         * @throws InvalidInputException if the capacity is null
+         */
+        public Builder capacity(CourseCapacity capacity) {
+            this.capacity = Checks.notNull(capacity, "capacity");
+            return this;
         }
 
         /**
@@ -399,7 +416,8 @@ public final class Enrollments implements AutoCloseable {
                 Dialect dialect = detect(ds);
                 RetryPolicy retry = new RetryPolicy(retryAttempts, RetryPolicy.DEFAULT.baseDelayMillis(),
                         RetryPolicy.DEFAULT.maxDelayMillis());
-                return new Enrollments(new Database(ds, dialect, retry, listeners, batchSize, userLookup),
+                return new Enrollments(new Database(ds, dialect, retry, listeners, batchSize, userLookup,
+                        capacity),
                         migrationDataSource, owned);
             } catch (RuntimeException e) {
                 if (owned != null) {

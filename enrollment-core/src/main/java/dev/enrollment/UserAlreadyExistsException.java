@@ -2,10 +2,11 @@ package dev.enrollment;
 
 /**
  * An unsaved {@link User} was given to be saved, but its username is taken, or its email is where emails are unique
- * (Open edX's {@code auth_user} has a UNIQUE index on {@code email}; the library's own schema does not). Nothing was
- * written: the library never attaches an unsaved user to an existing account, since that would enroll somebody else.
- * {@link #reason()} and the message say which; load the existing user with {@link Users#findByUsername(String)} if
- * it is the same person.
+ * (Open edX's {@code auth_user} has a UNIQUE index on {@code email}); or {@link Users#changeEmail} was asked for an
+ * email another user has. Nothing was written: the library never attaches an unsaved user to an existing account,
+ * since that would enroll somebody else. {@link #reason()} and the message say which value is taken (the message
+ * names the field, never its value); load the existing user with {@link Users#findByUsername(String)} if it is the
+ * same person.
  */
 public final class UserAlreadyExistsException extends EnrollmentException {
     private static final long serialVersionUID = 1L;
@@ -14,13 +15,13 @@ public final class UserAlreadyExistsException extends EnrollmentException {
     public enum Reason {
         /** The username is taken. */
         USERNAME,
-        /** The email is taken, on a database whose {@code auth_user.email} is unique (Open edX's). */
+        /** The email is taken, where emails are unique (Open edX's rule). */
         EMAIL
     }
 
-    /** The username of the user that could not be saved. */
+    /** The username of the user that could not be saved, or null when unknown. */
     private final String username;
-    /** The email of the user that could not be saved. */
+    /** The email that is taken, or null when the username is. */
     private final String email;
     private final Reason reason;
 
@@ -34,9 +35,10 @@ public final class UserAlreadyExistsException extends EnrollmentException {
     }
 
     private UserAlreadyExistsException(Reason reason, String username, String email) {
-        super((reason == Reason.EMAIL ? "email is taken by an existing user (this database keeps emails unique)"
-                : "username is taken by an existing user") + "; nothing was written (an unsaved User is never "
-                + "attached to an existing account: load it with Users.findByUsername if it is the same person)");
+        super((reason == Reason.EMAIL ? "email is taken by another user (emails are unique here, as Open edX "
+                + "requires)" : "username is taken by an existing user") + "; nothing was written (a User is never "
+                + "attached to an existing account: load it with Users.findByUsername or findAllByEmail if it is "
+                + "the same person)");
         this.reason = reason;
         this.username = username;
         this.email = email;
@@ -45,12 +47,22 @@ public final class UserAlreadyExistsException extends EnrollmentException {
     /**
      * Makes the exception for an email that another user has, where emails are unique.
      *
-     * @param username the username of the user that could not be saved or changed
+     * @param username the username of the user that could not be saved, or null
      * @param email    the email that is taken (kept out of the message; see {@link #email()})
      * @return the exception
      */
     public static UserAlreadyExistsException emailTaken(String username, String email) {
         return new UserAlreadyExistsException(Reason.EMAIL, username, email);
+    }
+
+    /**
+     * Makes the exception for an email that another user has, where emails are unique.
+     *
+     * @param email the email that is taken (kept out of the message; see {@link #email()})
+     * @return the exception
+     */
+    public static UserAlreadyExistsException emailTaken(String email) {
+        return emailTaken(null, email);
     }
 
     /**
@@ -74,7 +86,7 @@ public final class UserAlreadyExistsException extends EnrollmentException {
     /**
      * Returns the username of the user that could not be saved: the one that is taken, for {@link Reason#USERNAME}.
      *
-     * @return the username of the unsaved user that could not be saved
+     * @return the username, or null when the email is what is taken and the username was not given
      */
     public String username() {
         return username;

@@ -77,6 +77,30 @@ public interface Users {
     List<User> findAllByEmail(Collection<String> emails);
 
     /**
+     * Changes a user's email, and links the new email's unused allowances to the user in the same transaction (Open
+     * edX's {@code user_post_save_callback}): the auto-enroll ones become active enrollments, as on
+     * {@link #save} (an existing enrollment keeps a mode other than audit; a course that is full, see
+     * {@link CourseCapacity}, is skipped and its allowance still linked). Allowances of the old email stay with the
+     * user.
+     *
+     * <p>Emails are unique, as Open edX requires: an email that another user has, compared case-insensitively, is
+     * refused, both where {@code auth_user} has a unique index on {@code email} (an Open edX database) and on the
+     * library's own schema, which has none (there the check is a read in the same transaction; two concurrent
+     * changes to one new email can both pass it, as two concurrent {@link #save}s can). Changing the letter case of
+     * the user's own email is allowed. An empty email is never refused as taken.
+     *
+     * @param user  a saved user
+     * @param email the new email: empty, or one {@code @} and at most 254 characters
+     * @return the user with the new email
+     * @throws InvalidInputException      if the user is null or unsaved, or the email null or invalid; nothing written
+     * @throws UserAlreadyExistsException if another user has the email ({@link UserAlreadyExistsException#email()}
+     *                                    is present); nothing written
+     * @throws NotFoundException          if the user row no longer exists; nothing written
+     * @throws DatabaseException          if the database fails; nothing written
+     */
+    User changeEmail(User user, String email);
+
+    /**
      * Deletes a user, all or nothing, in one transaction: the user's enrollments (in statements of the configured
      * {@linkplain Enrollments.Builder#batchSize(int) batch size}, each enrollment with a history row {@code -} and a
      * {@link EnrollmentEvent.Type#DELETED} event after the commit), the allowances the user used, then the user row.

@@ -41,6 +41,17 @@ public final class BenchDatabase implements AutoCloseable {
      * @return this
      */
     public BenchDatabase open(int poolSize) {
+        return open(poolSize, null);
+    }
+
+    /**
+     * Opens the pool, builds the library on it, with a course capacity when one is given, and migrates.
+     *
+     * @param poolSize connections in the pool
+     * @param capacity the courses' limits, or null for none
+     * @return this
+     */
+    public BenchDatabase open(int poolSize, dev.enrollment.CourseCapacity capacity) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("bench");
         config.setJdbcUrl(url);
@@ -52,7 +63,11 @@ public final class BenchDatabase implements AutoCloseable {
         config.setMinimumIdle(poolSize);
         try {
             pool = new HikariDataSource(config);
-            enrollments = Enrollments.builder().dataSource(pool).build();
+            Enrollments.Builder builder = Enrollments.builder().dataSource(pool);
+            if (capacity != null) {
+                builder.capacity(capacity);
+            }
+            enrollments = builder.build();
             enrollments.migrate();
             return this;
         } catch (RuntimeException e) {

@@ -62,6 +62,16 @@ public final class EnrollLoad {
             return new Size(users, hotUsers, enrollers, writers, hold, courses, Duration.ZERO, d, 1);
         }
 
+        /**
+         * The same load on another number of courses.
+         *
+         * @param n the course pool's size
+         * @return the sizes
+         */
+        public Size withCourses(int n) {
+            return new Size(users, hotUsers, enrollers, writers, hold, n, warmup, measure, rounds);
+        }
+
         /** @return writer transactions per second if nothing but the hold delayed them */
         public double nominalWriterRate() {
             return writers * 1000.0 / hold.toMillis();
@@ -80,11 +90,26 @@ public final class EnrollLoad {
      * @param foreignKey whether to add the baseline FK
      * @param workload   what the enrollers do
      * @param writers    whether the user-row writers run
+     * @param capacity   the courses' limits given to the library, or null for none
      */
-    public record Spec(String variant, boolean foreignKey, Workload workload, boolean writers) {
+    public record Spec(String variant, boolean foreignKey, Workload workload, boolean writers,
+                       dev.enrollment.CourseCapacity capacity) {
+        /**
+         * A run with no course capacity.
+         *
+         * @param variant    "A" (with the baseline FK) or "B" (schema as shipped)
+         * @param foreignKey whether to add the baseline FK
+         * @param workload   what the enrollers do
+         * @param writers    whether the user-row writers run
+         */
+        public Spec(String variant, boolean foreignKey, Workload workload, boolean writers) {
+            this(variant, foreignKey, workload, writers, null);
+        }
+
         /** @return a label for progress lines */
         public String label() {
-            return workload.name() + "/" + variant + (writers ? "" : " (no writers)");
+            return workload.name() + "/" + variant + (writers ? "" : " (no writers)")
+                    + (capacity == null ? "" : " (capped)");
         }
     }
 
@@ -185,7 +210,8 @@ public final class EnrollLoad {
         for (Spec spec : specs) {
             if (WARMED.add(spec.workload().name())) {
                 report.progress("JVM warm-up for " + spec.workload().name() + " (not recorded)");
-                run(server, size.jvmWarmup(), new Spec("warm-up", false, spec.workload(), true), report);
+                run(server, size.jvmWarmup(), new Spec("warm-up", false, spec.workload(), true, spec.capacity()),
+                        report);
             }
         }
     }
@@ -200,7 +226,7 @@ public final class EnrollLoad {
      * @return the figures
      */
     public static Result run(Server server, Size size, Spec spec, Report report) throws Exception {
-        try (BenchDatabase db = server.create(spec.label()).open(size.enrollers() + 2)) {
+        try (BenchDatabase db = server.create(spec.label()).open(size.enrollers() + 2, spec.capacity())) {
             long[] ids = Loader.users(db, size.users());
             if (spec.foreignKey()) {
                 db.execute(BASELINE_FK);
@@ -215,6 +241,9 @@ public final class EnrollLoad {
             List<CourseKey> courses = new ArrayList<>();
             for (int i = 0; i < size.courses(); i++) {
                 courses.add(CourseKey.parse("course-v1:Bench+C" + i + "+2026"));
+            }
+            if (spec.capacity() != null) {
+                seatRows(db, courses);
             }
             report.progress(spec.label() + ": " + db.name() + " ready (" + size.users() + " users"
                     + (spec.foreignKey() ? ", baseline FK added" : ", schema as shipped") + "); running "
@@ -283,6 +312,22 @@ public final class EnrollLoad {
             return new Result(spec, outcome, delta, (writerMarks[1] - writerMarks[0]) / outcome.seconds(),
                     writerMarks[3] - writerMarks[2], succeeded == 0 ? Double.NaN : (double) rows / succeeded,
                     load[0], 1);
+        }
+    }
+
+    /**
+     * Creates every course's seat row before the window, as each course's first capped activation would: the run
+     * then measures the steady state (a seat row locked per activation), not the one-time creation of 5,000 rows.
+     */
+    private static void seatRows(BenchDatabase db, List<CourseKey> courses) throws SQLException {
+        try (Connection c = db.connect();
+             PreparedStatement ps = c.prepareStatement(
+                     "INSERT INTO enrollment_course_seat (course_id, version) VALUES (?, 0)")) {
+            for (CourseKey course : courses) {
+                ps.setString(1, course.toString());
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
     }
 

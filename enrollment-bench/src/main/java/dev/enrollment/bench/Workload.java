@@ -81,6 +81,34 @@ public interface Workload {
         }
     };
 
+    /**
+     * Activate or deactivate: {@code enroll(user, course, AUDIT)} when the pair has no active enrollment, else
+     * {@code unenroll(user, course)}; so about half the calls activate (and, in a capped course, take the course's
+     * seat lock) however long the run, even on a small course pool whose pairs all exist after a few seconds.
+     */
+    Workload TOGGLE = new Workload() {
+        @Override
+        public String name() {
+            return "toggle";
+        }
+
+        @Override
+        public String describe() {
+            return "`toggle`: `isEnrolled(user, course)`, then `enroll(user, course, AUDIT)` if not, else "
+                    + "`unenroll(user, course)`, through the library: about half the calls activate";
+        }
+
+        @Override
+        public void enroll(BenchDatabase db, User user, CourseKey course) {
+            dev.enrollment.EnrollmentRepository repo = db.enrollments().enrollments();
+            if (repo.isEnrolled(user, course)) {
+                repo.unenroll(user, course);
+            } else {
+                repo.enroll(user, course, dev.enrollment.CourseMode.AUDIT);
+            }
+        }
+    };
+
     /** A JDBC failure of the caller's own statement inside a library transaction, carried out of the work. */
     final class UncheckedSqlException extends RuntimeException {
         private static final long serialVersionUID = 1L;

@@ -7,10 +7,6 @@ import dev.enrollment.EnrollmentException;
 import dev.enrollment.Enrollments;
 import dev.enrollment.InvalidInputException;
 import dev.enrollment.User;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -23,7 +19,6 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.PushbackReader;
 import java.io.Reader;
@@ -47,9 +42,12 @@ import java.util.concurrent.Callable;
         description = {"Enrolls the users listed in a CSV file into a course, active in the given mode, in batches.",
                 "The file needs a header row naming a 'username' or an 'email' column (UTF-8, quoted fields and a",
                 "BOM are fine). Users not found, rows that are invalid and users named twice are reported at the",
-                "end; they do not stop the run. Running it again enrolls nobody twice."},
+                "end; they do not stop the run. Running it again enrolls nobody twice.",
+                "With --allow-unknown, an email that matches no user becomes an auto-enroll allowance for the",
+                "course (Open edX's batch enrollment with auto-enroll): whoever creates an account with it later is",
+                "enrolled then. Such rows are reported as allowed, not as unknown."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:every row enrolled (or already enrolled)",
+        exitCodeList = {"0:every row enrolled (or already enrolled, or allowed with --allow-unknown)",
                 "1:some rows were not enrolled (unknown users, invalid rows, an unreadable file) or the database failed",
                 "2:usage error"})
 final class EnrollCommand implements Callable<Integer> {
@@ -77,6 +75,11 @@ final class EnrollCommand implements Callable<Integer> {
     @Option(names = "--csv", required = true, paramLabel = "FILE", description = "The CSV file.")
     Path csv;
 
+    @Option(names = "--allow-unknown",
+            description = "Turn emails that match no user into auto-enroll allowances for the course, used when "
+                    + "an account with that email is created. Applies to a file of emails only.")
+    boolean allowUnknown;
+
     /** What the run found, for the summary. */
     private static final class Tally {
         long rows;
@@ -85,7 +88,18 @@ final class EnrollCommand implements Callable<Integer> {
         long unknownCount;
         final List<String> invalid = new ArrayList<>();
         long invalidCount;
-        BulkResult enrolled = new BulkResult(0, 0, 0);
+        BulkResult enrolled = new BulkResult(0, 0, 0, 0);
+        long allowedCount;
+        final List<String> allowed = new ArrayList<>();
+        final Set<String> allowedEmails = new HashSet<>();
+        boolean byEmail;
+
+        void allowed(long line, String value) {
+            allowedCount++;
+            if (allowed.size() < REPORT_LIMIT) {
+                allowed.add("line " + line + ": " + printable(value));
+            }
+        }
 
         void unknown(long line, String value) {
             unknownCount++;
@@ -129,11 +143,11 @@ final class EnrollCommand implements Callable<Integer> {
             return 1;
         }
         try (Enrollments enrollments = connection.open(parent.env());
-             Progress progress = Progress.open(total, err)) {
+             Progress progress = Progress.open("enroll", "rows", total, err)) {
             Tally tally = run(enrollments, courseKey, courseMode, progress);
             progress.close();
             summary(out, courseKey, courseMode, tally);
-            return tally.unknownCount + tally.invalidCount > 0 ? 1 : 0;
+            return tally.unknownCount + tally.invalidCount + tally.enrolled.refused() > 0 ? 1 : 0;
         } catch (MissingColumn e) {
             err.println("enroll failed: " + e.getMessage());
             return 1;
@@ -165,25 +179,27 @@ final class EnrollCommand implements Callable<Integer> {
             String column = keyColumn(parser.getHeaderNames());
             boolean byEmail = column.equalsIgnoreCase("email") && parser.getHeaderNames().stream()
                     .noneMatch(h -> h.trim().equalsIgnoreCase("username"));
+            tally.byEmail = byEmail;
             List<Row> chunk = new ArrayList<>(CHUNK);
             for (CSVRecord record : parser) {
                 tally.rows++;
                 String value = record.isSet(column) ? record.get(column).trim() : "";
                 chunk.add(new Row(record.getRecordNumber() + 1, value));
                 if (chunk.size() == CHUNK) {
-                    enrollChunk(enrollments, courseKey, courseMode, chunk, byEmail, seen, tally);
+                    enrollChunk(enrollments, courseKey, courseMode, chunk, byEmail, allowUnknown, seen, tally);
                     progress.stepTo(tally.rows);
                     chunk.clear();
                 }
             }
-            enrollChunk(enrollments, courseKey, courseMode, chunk, byEmail, seen, tally);
+            enrollChunk(enrollments, courseKey, courseMode, chunk, byEmail, allowUnknown, seen, tally);
             progress.stepTo(tally.rows);
         }
         return tally;
     }
 
     private static void enrollChunk(Enrollments enrollments, CourseKey courseKey, CourseMode courseMode,
-                                    List<Row> chunk, boolean byEmail, Set<Long> seen, Tally tally) {
+                                    List<Row> chunk, boolean byEmail, boolean allowUnknown, Set<Long> seen,
+                                    Tally tally) {
         if (chunk.isEmpty()) {
             return;
         }
@@ -216,7 +232,14 @@ final class EnrollCommand implements Callable<Integer> {
         List<User> toEnroll = new ArrayList<>();
         for (Row row : valid) {
             List<User> matches = found.getOrDefault(normal(row.key()), List.of());
-            if (matches.isEmpty()) {
+            if (matches.isEmpty() && byEmail && allowUnknown) {
+                if (tally.allowedEmails.add(normal(row.key()))) {
+                    enrollments.allowances().allow(row.key(), courseKey, true);
+                    tally.allowed(row.line(), row.key());
+                } else {
+                    tally.duplicates++;
+                }
+            } else if (matches.isEmpty()) {
                 tally.unknown(row.line(), row.key());
             } else if (matches.size() > 1) {
                 tally.invalid(row.line(), "the email belongs to " + matches.size() + " users; name them by username");
@@ -226,9 +249,7 @@ final class EnrollCommand implements Callable<Integer> {
                 toEnroll.add(matches.get(0));
             }
         }
-        BulkResult r = enrollments.enrollments().enrollAll(courseKey, courseMode, toEnroll);
-        tally.enrolled = new BulkResult(tally.enrolled.created() + r.created(),
-                tally.enrolled.alreadyEnrolled() + r.alreadyEnrolled(), tally.enrolled.reactivated() + r.reactivated());
+        tally.enrolled = tally.enrolled.plus(enrollments.enrollments().enrollAll(courseKey, courseMode, toEnroll));
     }
 
     private static String keyColumn(List<String> headers) {
@@ -249,6 +270,20 @@ final class EnrollCommand implements Callable<Integer> {
         out.println("  created:            " + t.enrolled.created());
         out.println("  reactivated:        " + t.enrolled.reactivated());
         out.println("  already enrolled:   " + t.enrolled.alreadyEnrolled());
+        if (t.enrolled.refused() > 0) {
+            out.println("  refused:            " + t.enrolled.refused() + " (the course is full)");
+        }
+        if (allowUnknown) {
+            out.println("  allowed by email:   " + t.allowedCount + " (no user has the email yet: an auto-enroll "
+                    + "allowance each, used when the account is created)");
+            t.allowed.forEach(a -> out.println("    " + a));
+            if (t.allowedCount > t.allowed.size()) {
+                out.println("    ... and " + (t.allowedCount - t.allowed.size()) + " more");
+            }
+            if (!t.byEmail) {
+                out.println("    (--allow-unknown applies to a file of emails; this one names usernames)");
+            }
+        }
         out.println("  duplicate rows:     " + t.duplicates + " (a user named more than once; enrolled once)");
         out.println("  unknown users:      " + t.unknownCount);
         t.unknown.forEach(u -> out.println("    " + u));
@@ -307,53 +342,5 @@ final class EnrollCommand implements Callable<Integer> {
     private static String describe(Exception e) {
         Throwable t = e instanceof UncheckedIOException ? e.getCause() : e;
         return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + printable(t.getMessage()));
-    }
-
-    /** A progress bar on a terminal; a line per chunk otherwise. */
-    private interface Progress extends AutoCloseable {
-        void stepTo(long rows);
-
-        @Override
-        void close();
-
-        static Progress open(long total, PrintWriter err) {
-            if (System.console() != null) {
-                ProgressBar bar = new ProgressBarBuilder().setTaskName("enroll").setInitialMax(total)
-                        .setStyle(ProgressBarStyle.ASCII).setUnit(" rows", 1)
-                        .setConsumer(new ConsoleProgressBarConsumer(new PrintStream(System.err, true,
-                                StandardCharsets.UTF_8))).build();
-                return new Progress() {
-                    private boolean closed;
-
-                    @Override
-                    public void stepTo(long rows) {
-                        bar.stepTo(rows);
-                    }
-
-                    @Override
-                    public void close() {
-                        if (!closed) {       // closing twice would draw the bar again, after the summary
-                            closed = true;
-                            bar.close();
-                        }
-                    }
-                };
-            }
-            return new Progress() {
-                private long last = -1;
-
-                @Override
-                public void stepTo(long rows) {
-                    if (rows != last) {
-                        err.println("enroll: " + rows + " of " + total + " rows");
-                        last = rows;
-                    }
-                }
-
-                @Override
-                public void close() {
-                }
-            };
-        }
     }
 }

@@ -17,6 +17,7 @@ import java.util.function.Function;
         version = "enrollment 0.1.0-SNAPSHOT",
         description = "Operator commands for course enrollments kept without a foreign key to auth_user.",
         subcommands = {MigrateCommand.class, EnrollCommand.class, OrphansCommand.class, AdoptCommand.class,
+                AllowancesCommand.class, ModesCommand.class, UsersCommand.class,
                 DemoCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nDatabase commands read:%n",
         footer = {"  " + ConnectionOptions.URL_ENV + "       the JDBC URL when --jdbc-url is not given",

@@ -3,7 +3,6 @@ package dev.enrollment.internal;
 import dev.enrollment.Allowance;
 import dev.enrollment.Allowances;
 import dev.enrollment.CourseKey;
-import dev.enrollment.CourseMode;
 import dev.enrollment.InvalidInputException;
 import dev.enrollment.User;
 import dev.enrollment.schema.tables.AuthUser;
@@ -12,7 +11,6 @@ import dev.enrollment.schema.tables.StudentCourseenrollmentallowed;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static dev.enrollment.schema.Tables.AUTH_USER;
 import static dev.enrollment.schema.Tables.STUDENT_COURSEENROLLMENTALLOWED;
@@ -54,8 +52,92 @@ public final class AllowanceStore implements Allowances {
                     throw new org.jooq.exception.DataAccessException("insert allowance", conflict[0]);
                 }
             }
+            applyToExistingUser(s, key, course, autoEnroll);
             return null;
         });
+    }
+
+    /**
+     * Where the email already belongs to a user, links the allowance to that user (the one with the lowest id when
+     * several have it) and, when it auto-enrolls, enrolls them at once, as Open edX's batch enrollment does for
+     * existing users. A full capped course refuses the whole call.
+     */
+    private static void applyToExistingUser(Session s, String key, CourseKey course, boolean autoEnroll) {
+        // Every allowance row for the email and course (a _ci collation may match a mixed-case Open edX row; an
+        // accent-folding one may match another email, which compare() leaves out).
+        var rows = s.dsl().select(A.ID, A.EMAIL, A.USER_ID).from(A)
+                .where(A.EMAIL.eq(key).and(A.COURSE_ID.eq(course.toString())))
+                .forUpdate()
+                .fetch()
+                .stream().filter(r -> sameEmail(r.value2(), key)).collect(java.util.stream.Collectors.toList());
+        if (rows.isEmpty()) {
+            return;
+        }
+        var row = rows.get(0);
+        User user;
+        if (row.value3() == null) {
+            user = firstUserWithEmail(s, key);
+            if (user == null) {
+                return;   // nobody has the email yet: saving such a user will use the allowance
+            }
+            int claimed = s.dsl().update(A).set(A.USER_ID, user.id().getAsLong())
+                    .where(A.ID.eq(row.value1()).and(A.USER_ID.isNull()))
+                    .execute();
+            if (claimed == 0) {
+                return;
+            }
+        } else {
+            user = s.dsl().select(U.ID, U.USERNAME, U.EMAIL).from(U).where(U.ID.eq(row.value3()))
+                    .fetchOptional(UserStore::toUser).orElse(null);
+            if (user == null) {
+                return;   // linked to a user deleted behind the library's back: nobody to enroll
+            }
+        }
+        if (autoEnroll) {
+            EnrollmentStore.autoEnroll(s, user, course, Change.NONE, true);
+        }
+    }
+
+    /** The user with this email (compared case-insensitively, accents exactly) with the lowest id, or null. */
+    private static User firstUserWithEmail(Session s, String key) {
+        // MySQL's _ci collations already fold case (and keep the index usable); elsewhere compare lower-cased.
+        var where = s.db().dialect().isMySqlFamily() ? U.EMAIL.eq(key) : org.jooq.impl.DSL.lower(U.EMAIL).eq(key);
+        return s.dsl().select(U.ID, U.USERNAME, U.EMAIL).from(U).where(where).orderBy(U.ID)
+                .fetch()
+                .stream().filter(r -> sameEmail(r.value3(), key)).findFirst()
+                .map(UserStore::toUser).orElse(null);
+    }
+
+    /** Emails ignore case, and only case: MySQL's default collations also fold accents, which this undoes. */
+    static boolean sameEmail(String stored, String key) {
+        return stored != null && stored.toLowerCase(Locale.ROOT).equals(key);
+    }
+
+    @Override
+    public boolean revoke(String email, CourseKey course) {
+        String key = normalize(email);
+        Checks.notNull(course, "course");
+        return scope.write("revoke", true, s -> delete(s, key, A.COURSE_ID.eq(course.toString()))) > 0;
+    }
+
+    @Override
+    public long revokeAll(String email) {
+        String key = normalize(email);
+        return scope.write("revokeAll", true, s -> delete(s, key, org.jooq.impl.DSL.noCondition()));
+    }
+
+    /** Deletes the email's allowances matching the condition, by id after comparing the emails in Java. */
+    private static long delete(Session s, String key, org.jooq.Condition condition) {
+        List<Long> ids = s.dsl().select(A.ID, A.EMAIL).from(A)
+                .where(A.EMAIL.eq(key).and(condition))
+                .forUpdate()
+                .fetch()
+                .stream().filter(r -> sameEmail(r.value2(), key)).map(r -> r.value1())
+                .collect(java.util.stream.Collectors.toList());
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        return s.dsl().deleteFrom(A).where(A.ID.in(ids)).execute();
     }
 
     @Override
@@ -81,7 +163,8 @@ public final class AllowanceStore implements Allowances {
 
     /**
      * Links every unused allowance for the user's email to the user, in the session's transaction, and enrolls the
-     * user (active, audit) in the auto-enroll ones. Each allowance is claimed with a compare-and-set update, so
+     * user in the auto-enroll ones (see {@link EnrollmentStore#autoEnroll}: an existing enrollment keeps its mode;
+     * a full capped course is skipped, its allowance still linked). Each allowance is claimed with a compare-and-set update, so
      * one user only gets it even when two users with the same email are saved at once; no locks are taken when
      * there is no allowance, which is the common case.
      *
@@ -95,19 +178,23 @@ public final class AllowanceStore implements Allowances {
         }
         String key = user.email().toLowerCase(Locale.ROOT);
         long userId = user.id().getAsLong();
-        var open = s.dsl().select(A.ID, A.COURSE_ID, A.AUTO_ENROLL)
+        var open = s.dsl().select(A.ID, A.COURSE_ID, A.AUTO_ENROLL, A.EMAIL)
                 .from(A)
                 .where(A.EMAIL.eq(key).and(A.USER_ID.isNull()))
                 .orderBy(A.ID)
                 .fetch();
         for (var r : open) {
+            if (!sameEmail(r.value4(), key)) {
+                continue;   // an accent-folding collation matched another email
+            }
             int claimed = s.dsl().update(A).set(A.USER_ID, userId)
                     .where(A.ID.eq(r.value1()).and(A.USER_ID.isNull()))
                     .execute();
             if (claimed == 1 && Boolean.TRUE.equals(r.value3())) {
                 CourseKey course = Rows.courseKeyOrNull(r.value2(), "student_courseenrollmentallowed", r.value1());
                 if (course != null) {   // an Open edX CCX allowance: linked, but not a course the library enrolls in
-                    EnrollmentStore.enrollIn(s, user, course, CourseMode.AUDIT, change, new AtomicBoolean(false));
+                    // A full capped course enrolls nobody: the account is never refused because a course filled up.
+                    EnrollmentStore.autoEnroll(s, user, course, change, false);
                 }
             }
         }

@@ -71,9 +71,10 @@ public final class Database {
     private final Statements statements;
     /** The caller's transaction running on this thread, if any (see {@link #refuseInsideCallerTransaction}). */
     private final ThreadLocal<Session> callerTransaction = new ThreadLocal<>();
+    private final dev.enrollment.CourseCapacity capacity;
 
     /**
-     * Creates the runner.
+     * Creates the runner, with no course capacity.
      *
      * @param dataSource where connections come from
      * @param dialect    the detected dialect
@@ -84,6 +85,23 @@ public final class Database {
      */
     public Database(DataSource dataSource, Dialect dialect, RetryPolicy retry, List<EnrollmentListener> listeners,
                     int batchSize, UserLookup userLookup) {
+        this(dataSource, dialect, retry, listeners, batchSize, userLookup, null);
+    }
+
+    /**
+     * Creates the runner.
+     *
+     * @param dataSource where connections come from
+     * @param dialect    the detected dialect
+     * @param retry      how deadlocks are retried
+     * @param listeners  who hears of committed changes, in order
+     * @param batchSize  rows per batch for bulk work (enrollAll, delete, audit)
+     * @param userLookup which user ids exist, for orphan work; null for auth_user in this database
+     * @param capacity   the courses' limits of active enrollments; null for none
+     */
+    public Database(DataSource dataSource, Dialect dialect, RetryPolicy retry, List<EnrollmentListener> listeners,
+                    int batchSize, UserLookup userLookup, dev.enrollment.CourseCapacity capacity) {
+        this.capacity = capacity;
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.retry = retry;
@@ -96,6 +114,36 @@ public final class Database {
 
     Statements statements() {
         return statements;
+    }
+
+    /**
+     * Returns the course's limit of active enrollments, asking the caller's {@link dev.enrollment.CourseCapacity}.
+     *
+     * @param course the course
+     * @return the limit, or empty when the course has none (or no capacity is configured)
+     * @throws dev.enrollment.InvalidInputException if the capacity returns null or a negative limit, or throws
+     */
+    public java.util.OptionalLong maxActive(dev.enrollment.CourseKey course) {
+        if (capacity == null) {
+            return java.util.OptionalLong.empty();
+        }
+        java.util.OptionalLong max;
+        try {
+            max = capacity.maxActive(course);
+        } catch (RuntimeException e) {
+            dev.enrollment.InvalidInputException wrapped = new dev.enrollment.InvalidInputException("capacity",
+                    "maxActive threw " + e.getClass().getName() + " (see the suppressed exception); nothing written");
+            wrapped.addSuppressed(e);
+            throw wrapped;
+        }
+        if (max == null) {
+            throw new dev.enrollment.InvalidInputException("capacity",
+                    "maxActive must not return null (return OptionalLong.empty() for no limit)");
+        }
+        if (max.isPresent() && max.getAsLong() < 0) {
+            throw new dev.enrollment.InvalidInputException("capacity", "maxActive must not be negative");
+        }
+        return max;
     }
 
     /** "pool 'name' of N connections, T ms connection timeout" for a HikariCP pool; null for another DataSource. */

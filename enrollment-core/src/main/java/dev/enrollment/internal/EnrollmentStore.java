@@ -3,6 +3,7 @@ package dev.enrollment.internal;
 import dev.enrollment.BulkResult;
 import dev.enrollment.CourseFilter;
 import dev.enrollment.CourseKey;
+import dev.enrollment.CourseFullException;
 import dev.enrollment.CourseMode;
 import dev.enrollment.DatabaseException;
 import dev.enrollment.Enrollment;
@@ -35,8 +36,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -103,16 +106,137 @@ public final class EnrollmentStore implements EnrollmentRepository {
             return scope.write("enroll", true, s -> {
                 User saved = UserStore.insertAndLink(s, user, change);
                 // An auto-enroll allowance may have made the row just now, in this transaction: lock it, not insert.
-                AtomicBoolean exists = new AtomicBoolean(select(s, saved, course).isPresent());
-                return enrollIn(s, saved, course, mode, change, exists);
+                boolean exists = select(s, saved, course).isPresent();
+                OptionalLong max = s.db().maxActive(course);
+                if (max.isPresent()) {   // a full course refuses, and the user's insert rolls back with it
+                    return activateCapped(s, saved, course, mode, change, max.getAsLong(), false, !exists,
+                            "enroll", true).orElseThrow();
+                }
+                return enrollIn(s, saved, course, mode, change, new AtomicBoolean(exists));
             });
         }
         Optional<Found> current = scope.read("enroll", s -> select(s, user, course));
         if (current.isPresent() && current.get().is(true, mode)) {
             return current.get().typed(user);   // nothing to change: no transaction, no history, no event
         }
+        OptionalLong max = scope.db().maxActive(course);
+        if (max.isPresent()) {
+            // The seat lock is the transaction's first statement (at the top level): see Seats.active.
+            boolean absent = current.isEmpty();
+            return scope.write("enroll", true, s -> activateCapped(s, user, course, mode, change, max.getAsLong(),
+                    s.restartable(), absent, "enroll", true).orElseThrow());
+        }
         AtomicBoolean exists = new AtomicBoolean(current.isPresent());
         return scope.write("enroll", true, s -> enrollIn(s, user, course, mode, change, exists));
+    }
+
+    @Override
+    public List<Enrollment> unenrollAll(User user) {
+        long userId = Checks.savedUserId(user);
+        return scope.write("unenrollAll", true, s -> {
+            // In the order of the unique key (user_id, course_id), as Users.delete reads them: only this user's rows.
+            var rows = s.dsl().select(E.ID, E.COURSE_ID, E.MODE, E.CREATED)
+                    .from(E)
+                    .where(E.USER_ID.eq(userId).and(E.IS_ACTIVE.isTrue()))
+                    .orderBy(E.COURSE_ID)
+                    .forUpdate()
+                    .fetch();
+            if (rows.isEmpty()) {
+                return List.<Enrollment>of();
+            }
+            s.dsl().update(E).set(E.IS_ACTIVE, false)
+                    .where(E.ID.in(rows.map(r -> r.value1())).and(E.IS_ACTIVE.isTrue()))
+                    .execute();
+            // History from the stored values: Open edX rows the library cannot type are deactivated all the same.
+            History.writeAll(s, History.CHANGED, rows.map(r -> new History.Row(r.value1(), userId, r.value2(),
+                    r.value3(), false, Rows.instant(r.value4()))), change);
+            List<Enrollment> changed = new ArrayList<>();
+            for (var r : rows) {
+                CourseKey key = Rows.courseKeyOrNull(r.value2(), "student_courseenrollment", r.value1());
+                CourseMode mode = Rows.modeOrNull(r.value3(), r.value1());
+                if (key != null && mode != null) {
+                    Instant created = Rows.instant(r.value4());
+                    Enrollment after = VALUES.enrollment(r.value1(), user, key, mode, false, created);
+                    s.emit(EnrollmentEvent.Type.DEACTIVATED,
+                            VALUES.enrollment(r.value1(), user, key, mode, true, created), after);
+                    changed.add(after);
+                }
+            }
+            return List.copyOf(changed);
+        });
+    }
+
+    @Override
+    public long changeModeAll(CourseKey course, CourseMode from, CourseMode to) {
+        return changeModeAll(course, from, to, done -> { });
+    }
+
+    @Override
+    public long changeModeAll(CourseKey course, CourseMode from, CourseMode to, LongConsumer progress) {
+        Checks.notNull(course, "course");
+        Checks.notNull(from, "from");
+        Checks.notNull(to, "to");
+        Checks.notNull(progress, "progress");
+        if (from == to) {
+            throw new InvalidInputException("to", "must differ from from (both are " + from.slug() + ")");
+        }
+        int batch = scope.db().batchSize();
+        long changed = 0;
+        long after = 0;
+        while (true) {
+            long resume = after;
+            long[] done = scope.write("changeModeAll", true, s -> changeModeBatch(s, course, from, to, resume,
+                    batch, change));
+            changed += done[0];
+            after = done[1];
+            if (done[0] > 0) {
+                progress.accept(changed);
+            }
+            if (done[2] < batch) {
+                return changed;
+            }
+        }
+    }
+
+    /**
+     * One batch of changeModeAll, in one transaction: lock the next rows of the course in {@code from} after
+     * {@code after} in id order (keyset), move them to {@code to}, write their history and events.
+     *
+     * @return {changed, last id read, rows read}
+     */
+    private static long[] changeModeBatch(Session s, CourseKey course, CourseMode from, CourseMode to, long after,
+                                          int batch, Change change) {
+        String courseId = course.toString();
+        var rows = s.dsl().select(E.ID, E.USER_ID, E.IS_ACTIVE, E.CREATED, E.COURSE_ID)
+                .from(E)
+                .where(E.COURSE_ID.eq(courseId).and(E.MODE.eq(from.slug())).and(E.ID.gt(after)))
+                .orderBy(E.ID)
+                .limit(batch)
+                .forUpdate()
+                .fetch();
+        if (rows.isEmpty()) {
+            return new long[] {0, after, 0};
+        }
+        List<Long> ids = rows.map(r -> r.value1());
+        s.dsl().update(E).set(E.MODE, to.slug()).where(E.ID.in(ids).and(E.MODE.eq(from.slug()))).execute();
+        History.writeAll(s, History.CHANGED, rows.map(r -> new History.Row(r.value1(), r.value2(), r.value5(),
+                to.slug(), r.value3(), Rows.instant(r.value4()))), change);
+        // The users, for the events, by a plain read: no user row is locked. Orphans get history and no event.
+        Map<Long, User> users = new HashMap<>();
+        s.dsl().select(U.ID, U.USERNAME, U.EMAIL).from(U)
+                .where(U.ID.in(rows.map(r -> r.value2()).stream().distinct().collect(Collectors.toList())))
+                .forEach(r -> users.put(r.value1(), UserStore.toUser(r)));
+        for (var r : rows) {
+            User u = users.get(r.value2());
+            if (u != null) {
+                CourseKey stored = Rows.stored(course, r.value5(), r.value1());
+                Instant created = Rows.instant(r.value4());
+                s.emit(EnrollmentEvent.Type.MODE_CHANGED,
+                        VALUES.enrollment(r.value1(), u, stored, from, r.value3(), created),
+                        VALUES.enrollment(r.value1(), u, stored, to, r.value3(), created));
+            }
+        }
+        return new long[] {rows.size(), ids.get(ids.size() - 1), rows.size()};
     }
 
     @Override
@@ -238,6 +362,121 @@ public final class EnrollmentStore implements EnrollmentRepository {
         throw vanished("enroll", conflict[0]);
     }
 
+    /**
+     * Makes the row active in a capped course, in the session's transaction: lock the course's seat, lock the row,
+     * and, when this activates an enrollment, count the course's active ones and refuse at the limit. Writes history
+     * and an event only for a change.
+     *
+     * @param mode          the mode to set; null to keep an existing row's mode (audit for a new row)
+     * @param max           the course's limit
+     * @param fresh         whether the seat lock is the transaction's first statement (see {@link Seats#active})
+     * @param absent        whether a read just before saw no row: then try the insert first, without locking
+     *                      the missing row (on InnoDB a gap lock, which two enrollments of one user in two courses
+     *                      may share, and deadlock on)
+     * @param throwWhenFull whether a full course throws {@link CourseFullException}; else the result is empty
+     * @return the enrollment after the call; empty when the course is full and {@code throwWhenFull} is false
+     */
+    static Optional<Enrollment> activateCapped(Session s, User user, CourseKey course, CourseMode mode,
+                                               Change change, long max, boolean fresh, boolean absent,
+                                               String operation, boolean throwWhenFull) {
+        Seats.lock(s, course);
+        boolean tryInsert = absent;
+        SQLException[] conflict = new SQLException[1];
+        for (int round = 1; round <= MAX_ROUNDS; round++) {
+            // The enrollment row is locked after the seat (seat first, then enrollment rows, everywhere). Other
+            // activations in the course wait for the seat, so only an inactive row of getOrCreate's can appear
+            // meanwhile: the insert then meets it, and the next round locks it.
+            boolean looked = !tryInsert;
+            Optional<Found> locked = looked ? selectForUpdate(s, user, course) : Optional.empty();
+            tryInsert = false;
+            if (locked.isPresent() && locked.get().active()) {
+                Found before = locked.get();
+                if (mode == null || before.mode() == mode) {
+                    // nothing to change (an active row of a mode the library does not know: left as it is)
+                    return Optional.ofNullable(before.typed(user));
+                }
+                // already holds a seat: never refused
+                Enrollment after = update(s, before.id(), user, before.course(), before.created(), true, mode);
+                History.write(s, History.CHANGED, after, change);
+                s.emit(EnrollmentEvent.Type.MODE_CHANGED, before.typed(user), after);
+                return Optional.of(after);
+            }
+            if (Seats.active(s, course, fresh) >= max) {
+                if (!looked) {
+                    continue;   // a call that held the seat before may have enrolled this user: look first
+                }
+                if (throwWhenFull) {
+                    throw new CourseFullException(operation, course, max);
+                }
+                return Optional.empty();
+            }
+            if (locked.isPresent()) {
+                Found before = locked.get();
+                CourseMode target = mode != null ? mode : before.mode() != null ? before.mode() : CourseMode.AUDIT;
+                Enrollment after = update(s, before.id(), user, before.course(), before.created(), true, target);
+                History.write(s, History.CHANGED, after, change);
+                s.emit(EnrollmentEvent.Type.ACTIVATED, before.typed(user), after);
+                return Optional.of(after);
+            }
+            Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+            CourseMode target = mode == null ? CourseMode.AUDIT : mode;
+            Long id = insert(s, user, course, true, target, now, conflict);
+            if (id != null) {
+                Enrollment created = VALUES.enrollment(id, user, course, target, true, now);
+                History.write(s, History.CREATED, created, change);
+                s.emit(EnrollmentEvent.Type.CREATED, null, created);
+                return Optional.of(created);
+            }
+            // Created meanwhile (an inactive row of getOrCreate's, which takes no seat): lock it and go round.
+        }
+        throw vanished(operation, conflict[0]);
+    }
+
+    /**
+     * Enrolls the user through an auto-enroll allowance, in the session's transaction: creates an active audit row,
+     * or activates an inactive row keeping its mode, and leaves an active row as it is (Open edX never downgrades a
+     * paying learner). In a capped course that is full, enrolls nobody (or throws, if asked to).
+     *
+     * @param throwWhenFull whether a full course throws {@link CourseFullException}; else the result is empty
+     * @return the enrollment, or empty when the course was full
+     */
+    static Optional<Enrollment> autoEnroll(Session s, User user, CourseKey course, Change change,
+                                           boolean throwWhenFull) {
+        OptionalLong max = s.db().maxActive(course);
+        if (max.isPresent()) {
+            return activateCapped(s, user, course, null, change, max.getAsLong(), false, false, "allow",
+                    throwWhenFull);
+        }
+        Optional<Found> current = select(s, user, course);
+        if (current.isPresent() && current.get().active()) {
+            return Optional.ofNullable(current.get().typed(user));
+        }
+        SQLException[] conflict = new SQLException[1];
+        if (current.isEmpty()) {
+            Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+            Long id = insert(s, user, course, true, CourseMode.AUDIT, now, conflict);
+            if (id != null) {
+                Enrollment created = VALUES.enrollment(id, user, course, CourseMode.AUDIT, true, now);
+                History.write(s, History.CREATED, created, change);
+                s.emit(EnrollmentEvent.Type.CREATED, null, created);
+                return Optional.of(created);
+            }
+        }
+        Optional<Found> locked = selectForUpdate(s, user, course);
+        if (locked.isEmpty()) {
+            throw vanished("allow", conflict[0]);
+        }
+        Found before = locked.get();
+        if (before.active()) {
+            return Optional.ofNullable(before.typed(user));
+        }
+        CourseMode keep = before.mode() != null ? before.mode() : CourseMode.AUDIT;
+        Enrollment after = update(s, before.id(), user, before.course(), before.created(), true, keep);
+        History.write(s, History.CHANGED, after, change);
+        s.emit(EnrollmentEvent.Type.ACTIVATED, before.typed(user), after);
+        return Optional.of(after);
+    }
+
     @Override
     public BulkResult enrollAll(CourseKey course, CourseMode mode, Iterable<User> users) {
         return enrollAll(course, mode, users, totals -> { });
@@ -275,9 +514,9 @@ public final class EnrollmentStore implements EnrollmentRepository {
                 batch.putIfAbsent(u.id().getAsLong(), u);
             }
             List<User> chunk = List.copyOf(batch.values());
-            BulkResult done = scope.write("enrollAll", true, s -> enrollBatch(s, course, mode, chunk, change));
-            totals = new BulkResult(totals.created() + done.created(),
-                    totals.alreadyEnrolled() + done.alreadyEnrolled(), totals.reactivated() + done.reactivated());
+            OptionalLong max = scope.db().maxActive(course);
+            BulkResult done = scope.write("enrollAll", true, s -> enrollBatch(s, course, mode, chunk, change, max));
+            totals = totals.plus(done);
             progress.accept(totals);
         }
         return totals;
@@ -296,16 +535,39 @@ public final class EnrollmentStore implements EnrollmentRepository {
      * One batch of enrollAll, in one transaction: read the batch's rows; insert the missing ones in one
      * multi-row insert-ignore; lock and activate the inactive ones; write their history in one insert each.
      */
-    private static BulkResult enrollBatch(Session s, CourseKey course, CourseMode mode, List<User> users,
-                                          Change change) {
-        Map<Long, User> byId = new LinkedHashMap<>();
-        users.forEach(u -> byId.put(u.id().getAsLong(), u));
+    private static BulkResult enrollBatch(Session s, CourseKey course, CourseMode mode, List<User> batch,
+                                          Change change, OptionalLong max) {
+        if (max.isPresent()) {
+            Seats.lock(s, course);   // first, before any read: see Seats.active
+        }
         String courseId = course.toString();
         Map<Long, Record6<Long, Long, Boolean, String, LocalDateTime, String>> existing = new HashMap<>();
         s.dsl().select(E.ID, E.USER_ID, E.IS_ACTIVE, E.MODE, E.CREATED, E.COURSE_ID)
                 .from(E)
-                .where(E.COURSE_ID.eq(courseId).and(E.USER_ID.in(byId.keySet())))
+                .where(E.COURSE_ID.eq(courseId).and(E.USER_ID.in(batch.stream().map(u -> u.id().getAsLong())
+                        .collect(Collectors.toList()))))
                 .forEach(r -> existing.put(r.value2(), r));
+        List<User> users = batch;
+        long refused = 0;
+        if (max.isPresent()) {
+            // Seat users in input order while there is room; the others are left as they are.
+            long room = max.getAsLong() - Seats.active(s, course, s.restartable());
+            users = new ArrayList<>();
+            for (User u : batch) {
+                var row = existing.get(u.id().getAsLong());
+                if (row != null && row.value3()) {
+                    users.add(u);            // already active: holds its seat
+                } else if (room > 0) {
+                    users.add(u);
+                    room--;
+                } else {
+                    existing.remove(u.id().getAsLong());
+                    refused++;
+                }
+            }
+        }
+        Map<Long, User> byId = new LinkedHashMap<>();
+        users.forEach(u -> byId.put(u.id().getAsLong(), u));
 
         List<Enrollment> created = new ArrayList<>();
         List<User> missing = users.stream().filter(u -> !existing.containsKey(u.id().getAsLong()))
@@ -364,7 +626,7 @@ public final class EnrollmentStore implements EnrollmentRepository {
         created.forEach(e -> s.emit(EnrollmentEvent.Type.CREATED, null, e));
         reactivated.forEach(p -> s.emit(EnrollmentEvent.Type.ACTIVATED, p[0], p[1]));
         long handled = created.size() + reactivated.size();
-        return new BulkResult(created.size(), users.size() - handled, reactivated.size());
+        return new BulkResult(created.size(), users.size() - handled, reactivated.size(), refused);
     }
 
     /**

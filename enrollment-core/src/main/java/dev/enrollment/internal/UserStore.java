@@ -122,6 +122,44 @@ public final class UserStore implements Users {
     }
 
     @Override
+    public User changeEmail(User user, String email) {
+        long userId = Checks.savedUserId(user);
+        String address = Checks.email(email);
+        String key = address.toLowerCase(java.util.Locale.ROOT);
+        return scope.write("changeEmail", true, s -> {
+            if (!key.isEmpty()) {
+                // Emails are unique (Open edX's rule). Open edX's auth_user enforces it with a unique index, caught
+                // below; the library's schema has none, so look for another user with the email first.
+                var where = s.db().dialect().isMySqlFamily() ? AUTH_USER.EMAIL.eq(key)
+                        : org.jooq.impl.DSL.lower(AUTH_USER.EMAIL).eq(key);
+                boolean taken = s.dsl().select(AUTH_USER.ID, AUTH_USER.EMAIL).from(AUTH_USER)
+                        .where(where.and(AUTH_USER.ID.ne(userId)))
+                        .fetch()
+                        .stream().anyMatch(r -> AllowanceStore.sameEmail(r.value2(), key));
+                if (taken) {
+                    throw UserAlreadyExistsException.emailTaken(address);
+                }
+            }
+            int updated;
+            try {
+                updated = s.dsl().update(AUTH_USER).set(AUTH_USER.EMAIL, address)
+                        .where(AUTH_USER.ID.eq(userId)).execute();
+            } catch (DataAccessException e) {
+                if (Failures.isUniqueViolation(e)) {
+                    throw UserAlreadyExistsException.emailTaken(address);
+                }
+                throw e;
+            }
+            if (updated == 0) {
+                throw new dev.enrollment.NotFoundException("changeEmail: user " + userId + " does not exist");
+            }
+            User changed = VALUES.savedUser(userId, user.username(), address);
+            AllowanceStore.linkTo(s, changed, Change.NONE);
+            return changed;
+        });
+    }
+
+    @Override
     public void delete(User user) {
         long userId = Checks.savedUserId(user);
         int batch = scope.db().batchSize();
