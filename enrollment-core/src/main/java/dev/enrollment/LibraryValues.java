@@ -7,11 +7,16 @@ import java.time.Instant;
 /** The one way the implementation makes saved users and enrollments; installed by {@link User}. Not API. */
 final class LibraryValues implements Values.Factory {
     @Override
-    public User savedUser(long id, String username, String email) {
-        if (id <= 0) {
-            throw new IllegalArgumentException("a saved user's id is positive");
+    public User savedUser(long id, String username, String email, Object origin) {
+        if (id <= 0 || origin == null) {
+            throw new IllegalArgumentException("a saved user's id is positive and it belongs to a database");
         }
-        return new User(id, username, email);
+        return User.saved(id, username, email, origin);
+    }
+
+    @Override
+    public Object origin(User user) {
+        return user.origin();
     }
 
     @Override

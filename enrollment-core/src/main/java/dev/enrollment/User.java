@@ -33,11 +33,23 @@ public final class User {
     private final long id;        // 0 when unsaved: identity columns start at 1
     private final String username;
     private final String email;
+    /** The database a saved user was loaded from or saved to (an identity the library interns); null if unsaved. */
+    private final Object origin;
 
-    User(long id, String username, String email) {
+    private User(long id, String username, String email, Object origin) {
         this.id = id;
         this.username = username;
         this.email = email;
+        this.origin = origin;
+    }
+
+    /** A saved user of a database; only {@link LibraryValues} calls it. */
+    static User saved(long id, String username, String email, Object origin) {
+        return new User(id, username, email, origin);
+    }
+
+    Object origin() {
+        return origin;
     }
 
     /**
@@ -51,7 +63,7 @@ public final class User {
      * @throws InvalidInputException if either argument is null or breaks its rule
      */
     public static User unsaved(String username, String email) {
-        return new User(0L, checkUsername(username), Checks.email(email));
+        return new User(0L, checkUsername(username), Checks.email(email), null);
     }
 
     /**
@@ -109,7 +121,8 @@ public final class User {
             return false;
         }
         User other = (User) o;
-        return id == other.id && username.equals(other.username) && email.equals(other.email);
+        return id == other.id && username.equals(other.username) && email.equals(other.email)
+                && origin == other.origin;
     }
 
     @Override

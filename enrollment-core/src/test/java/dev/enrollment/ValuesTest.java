@@ -35,7 +35,12 @@ class ValuesTest {
     void theValueFactoryCannotBeReplaced() {
         Values.Factory forged = new Values.Factory() {
             @Override
-            public User savedUser(long id, String username, String email) {
+            public User savedUser(long id, String username, String email, Object origin) {
+                return null;
+            }
+
+            @Override
+            public Object origin(User user) {
                 return null;
             }
 
@@ -57,7 +62,7 @@ class ValuesTest {
             }
         };
         assertThatThrownBy(() -> Values.install(forged)).isInstanceOf(IllegalStateException.class);
-        assertThat(Values.factory().savedUser(7, "bob", "").id()).hasValue(7);
+        assertThat(Values.factory().savedUser(7, "bob", "", DATABASE).id()).hasValue(7);
     }
 
     @Test
@@ -109,13 +114,18 @@ class ValuesTest {
         assertInvalid(() -> User.unsaved("a", "nl@exa\nmple.com"), "email", "control");
     }
 
+    private static final Object DATABASE = new Object();
+
     @Test
     void userValueEquality() {
         assertThat(User.unsaved("a", "x@y")).isEqualTo(User.unsaved("a", "x@y"))
                 .hasSameHashCodeAs(User.unsaved("a", "x@y"))
                 .isNotEqualTo(User.unsaved("a", "z@y"))
-                .isNotEqualTo(Values.factory().savedUser(1, "a", "x@y"));
-        assertThat(Values.factory().savedUser(1, "a", "x@y")).isEqualTo(Values.factory().savedUser(1, "a", "x@y"));
+                .isNotEqualTo(Values.factory().savedUser(1, "a", "x@y", DATABASE));
+        assertThat(Values.factory().savedUser(1, "a", "x@y", DATABASE))
+                .isEqualTo(Values.factory().savedUser(1, "a", "x@y", DATABASE))
+                .as("the same id in another database is another user")
+                .isNotEqualTo(Values.factory().savedUser(1, "a", "x@y", new Object()));
     }
 
     @ParameterizedTest

@@ -88,7 +88,7 @@ public final class AllowanceStore implements Allowances {
             }
         } else {
             user = s.dsl().select(U.ID, U.USERNAME, U.EMAIL).from(U).where(U.ID.eq(row.value3()))
-                    .fetchOptional(UserStore::toUser).orElse(null);
+                    .fetchOptional(r -> UserStore.toUser(s.db(), r)).orElse(null);
             if (user == null) {
                 return;   // linked to a user deleted behind the library's back: nobody to enroll
             }
@@ -105,7 +105,7 @@ public final class AllowanceStore implements Allowances {
         return s.dsl().select(U.ID, U.USERNAME, U.EMAIL).from(U).where(where).orderBy(U.ID)
                 .fetch()
                 .stream().filter(r -> sameEmail(r.value3(), key)).findFirst()
-                .map(UserStore::toUser).orElse(null);
+                .map(r -> UserStore.toUser(s.db(), r)).orElse(null);
     }
 
     /** Emails ignore case, and only case: MySQL's default collations also fold accents, which this undoes. */
@@ -155,7 +155,7 @@ public final class AllowanceStore implements Allowances {
                     CourseKey course = Rows.courseKeyOrNull(r.value3(), "student_courseenrollmentallowed", r.value1());
                     return course == null ? null : VALUES.allowance(r.value1(), r.value2(), course, r.value4(),
                             Rows.instant(r.value5()),
-                            r.value6() == null ? null : VALUES.savedUser(r.value6(), r.value7(), r.value8()));
+                            r.value6() == null ? null : VALUES.savedUser(r.value6(), r.value7(), r.value8(), s.db().origin()));
                 })
                 .filter(java.util.Objects::nonNull)
                 .collect(java.util.stream.Collectors.toList()));

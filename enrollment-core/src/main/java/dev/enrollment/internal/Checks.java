@@ -43,6 +43,37 @@ public final class Checks {
     }
 
     /**
+     * Returns a saved user's id, after checking that the user belongs to this database: a User loaded from another
+     * database (another tenant's, a throwaway one) would be enrolled, by id, as whoever owns that id here.
+     *
+     * @param user the argument
+     * @param db   the database the repository runs on
+     * @return its id
+     * @throws InvalidInputException if the user is null, unsaved, or from another database
+     */
+    public static long savedUserId(User user, Database db) {
+        long id = savedUserId(user);
+        requireOwned(user, db, "user");
+        return id;
+    }
+
+    /**
+     * Checks that a saved user belongs to this database (one reference comparison once the identity is known).
+     *
+     * @param user  a saved user
+     * @param db    the database
+     * @param field the argument's name, for the message
+     */
+    public static void requireOwned(User user, Database db, String field) {
+        if (VALUES.origin(user) != db.origin()) {
+            throw new InvalidInputException(field, "belongs to another database: a saved User is used only with the "
+                    + "database it was loaded from or saved to (load it here with Users.findByUsername)");
+        }
+    }
+
+    private static final Values.Factory VALUES = Values.factory();
+
+    /**
      * Django's username rule: 1 to 150 characters, each a letter, a digit or one of {@code @ . + - _}.
      *
      * @param username the NFKC-normalized username, not null

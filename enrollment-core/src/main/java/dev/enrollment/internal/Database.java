@@ -116,6 +116,53 @@ public final class Database {
         return statements;
     }
 
+    /** Database identities, interned: every instance on one database holds the same object. */
+    private static final java.util.concurrent.ConcurrentMap<String, Object> ORIGINS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile Object origin;
+
+    /**
+     * Returns this database's identity, which every saved User read or written here carries: the id migrate() or
+     * adopt() wrote once into {@code enrollment_database}, interned, so that instances on the same database (two
+     * pools, a DML and a DDL account, a replica and its primary) share it and a check is one reference comparison.
+     * Read on first use (one query, once), since build() does not touch the schema.
+     *
+     * @return the identity
+     * @throws DatabaseException if it cannot be read (an unmigrated schema: the message says to run migrate())
+     */
+    public Object origin() {
+        Object o = origin;
+        return o != null ? o : loadOrigin();
+    }
+
+    private synchronized Object loadOrigin() {
+        if (origin == null) {
+            var t = dev.enrollment.schema.Tables.ENROLLMENT_DATABASE;
+            String id = run("identity", true, false, false,
+                    s -> s.dsl().select(t.DATABASE_ID).from(t).limit(1).fetchOne(r -> r.value1()));
+            if (id == null) {
+                throw new DatabaseException("identity", 1, "enrollment_database holds no row: run migrate() (or "
+                        + "adopt()) to give this database its identity", null);
+            }
+            origin = ORIGINS.computeIfAbsent(id.trim(), Identity::new);
+        }
+        return origin;
+    }
+
+    /** A database's identity: a random id, compared by reference once interned. */
+    private static final class Identity {
+        private final String id;
+
+        Identity(String id) {
+            this.id = id;
+        }
+
+        @Override
+        public String toString() {
+            return "database " + id;
+        }
+    }
+
     /**
      * Returns the course's limit of active enrollments, asking the caller's {@link dev.enrollment.CourseCapacity}.
      *

@@ -70,6 +70,9 @@ public final class EnrollmentStore implements EnrollmentRepository {
 
     @Override
     public EnrollmentRepository changedBy(User actor, String reason) {
+        if (actor != null && actor.isSaved()) {
+            Checks.requireOwned(actor, scope.db(), "actor");
+        }
         return new EnrollmentStore(scope, Change.of(actor, reason));
     }
 
@@ -86,6 +89,7 @@ public final class EnrollmentStore implements EnrollmentRepository {
                 return createIfAbsent(s, saved, course, change);
             });
         }
+        Checks.requireOwned(user, scope.db(), "user");
         // A saved user is trusted (rule 5): no existence check. Most calls find the row: read first, in autocommit;
         // only a miss opens a transaction (rule 3: insert-ignore, then read; never select-then-insert alone).
         Optional<Found> existing = scope.read("getOrCreate", s -> select(s, user, course));
@@ -115,6 +119,7 @@ public final class EnrollmentStore implements EnrollmentRepository {
                 return enrollIn(s, saved, course, mode, change, new AtomicBoolean(exists));
             });
         }
+        Checks.requireOwned(user, scope.db(), "user");
         Optional<Found> current = scope.read("enroll", s -> select(s, user, course));
         if (current.isPresent() && current.get().is(true, mode)) {
             return current.get().typed(user);   // nothing to change: no transaction, no history, no event
@@ -132,7 +137,7 @@ public final class EnrollmentStore implements EnrollmentRepository {
 
     @Override
     public List<Enrollment> unenrollAll(User user) {
-        long userId = Checks.savedUserId(user);
+        long userId = Checks.savedUserId(user, scope.db());
         return scope.write("unenrollAll", true, s -> {
             // In the order of the unique key (user_id, course_id), as Users.delete reads them: only this user's rows.
             var rows = s.dsl().select(E.ID, E.COURSE_ID, E.MODE, E.CREATED)
@@ -225,7 +230,7 @@ public final class EnrollmentStore implements EnrollmentRepository {
         Map<Long, User> users = new HashMap<>();
         s.dsl().select(U.ID, U.USERNAME, U.EMAIL).from(U)
                 .where(U.ID.in(rows.map(r -> r.value2()).stream().distinct().collect(Collectors.toList())))
-                .forEach(r -> users.put(r.value1(), UserStore.toUser(r)));
+                .forEach(r -> users.put(r.value1(), UserStore.toUser(s.db(), r)));
         for (var r : rows) {
             User u = users.get(r.value2());
             if (u != null) {
@@ -241,7 +246,7 @@ public final class EnrollmentStore implements EnrollmentRepository {
 
     @Override
     public Enrollment unenroll(User user, CourseKey course) {
-        Checks.savedUserId(user);
+        Checks.savedUserId(user, scope.db());
         Checks.notNull(course, "course");
         Enrollment current = scope.read("unenroll", s -> select(s, user, course))
                 .orElseThrow(() -> notFound("unenroll", user, course)).typedOrThrow("unenroll", user);
@@ -264,7 +269,7 @@ public final class EnrollmentStore implements EnrollmentRepository {
 
     @Override
     public Enrollment changeMode(User user, CourseKey course, CourseMode mode) {
-        Checks.savedUserId(user);
+        Checks.savedUserId(user, scope.db());
         Checks.notNull(course, "course");
         Checks.notNull(mode, "mode");
         Found current = scope.read("changeMode", s -> select(s, user, course))
@@ -522,13 +527,14 @@ public final class EnrollmentStore implements EnrollmentRepository {
         return totals;
     }
 
-    private static void checkBulkUser(User u) {
+    private void checkBulkUser(User u) {
         if (u == null) {
             throw new InvalidInputException("users", "must not contain null");
         }
         if (!u.isSaved()) {
             throw new InvalidInputException("users", "must all be saved (an unsaved user was found)");
         }
+        Checks.requireOwned(u, scope.db(), "users");
     }
 
     /**
@@ -731,14 +737,14 @@ public final class EnrollmentStore implements EnrollmentRepository {
 
     @Override
     public Optional<Enrollment> find(User user, CourseKey course) {
-        Checks.savedUserId(user);
+        Checks.savedUserId(user, scope.db());
         Checks.notNull(course, "course");
         return scope.read("find", s -> select(s, user, course)).map(f -> f.typed(user));
     }
 
     @Override
     public boolean isEnrolled(User user, CourseKey course) {
-        long userId = Checks.savedUserId(user);
+        long userId = Checks.savedUserId(user, scope.db());
         Checks.notNull(course, "course");
         return scope.read("isEnrolled", s -> {
             try (PreparedStatement ps = s.connection().prepareStatement(s.db().statements().isEnrolled)) {
@@ -755,7 +761,7 @@ public final class EnrollmentStore implements EnrollmentRepository {
 
     @Override
     public List<Enrollment> forUser(User user) {
-        long userId = Checks.savedUserId(user);
+        long userId = Checks.savedUserId(user, scope.db());
         return scope.read("forUser", s -> s.dsl()
                 .select(E.ID, E.COURSE_ID, E.MODE, E.IS_ACTIVE, E.CREATED)
                 .from(E)
@@ -787,7 +793,7 @@ public final class EnrollmentStore implements EnrollmentRepository {
                     // Rows in a mode the library does not know are left out (and logged once per mode).
                     CourseMode mode = Rows.modeOrNull(r.value2(), r.value1());
                     return mode == null ? null : VALUES.enrollment(r.value1(),
-                            VALUES.savedUser(r.value5(), r.value6(), r.value7()),
+                            VALUES.savedUser(r.value5(), r.value6(), r.value7(), scope.db().origin()),
                             Rows.stored(course, r.value8(), r.value1()), mode, r.value3(), Rows.instant(r.value4()));
                 }).filter(java.util.Objects::nonNull);
     }
@@ -810,7 +816,7 @@ public final class EnrollmentStore implements EnrollmentRepository {
                         .join(U).on(U.ID.eq(E.USER_ID))
                         .where(condition)
                         .orderBy(E.ID),
-                UserStore::toUser);
+                r -> UserStore.toUser(scope.db(), r));
     }
 
     @Override

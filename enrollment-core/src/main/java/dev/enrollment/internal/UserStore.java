@@ -57,7 +57,7 @@ public final class UserStore implements Users {
                 .select(AUTH_USER.ID, AUTH_USER.USERNAME, AUTH_USER.EMAIL)
                 .from(AUTH_USER)
                 .where(AUTH_USER.ID.eq(id))
-                .fetchOptional(UserStore::toUser));
+                .fetchOptional(r -> toUser(s.db(), r)));
     }
 
     @Override
@@ -67,7 +67,7 @@ public final class UserStore implements Users {
                 .select(AUTH_USER.ID, AUTH_USER.USERNAME, AUTH_USER.EMAIL)
                 .from(AUTH_USER)
                 .where(AUTH_USER.USERNAME.eq(name))
-                .fetchOptional(UserStore::toUser));
+                .fetchOptional(r -> toUser(s.db(), r)));
     }
 
     @Override
@@ -115,7 +115,7 @@ public final class UserStore implements Users {
                     .select(AUTH_USER.ID, AUTH_USER.USERNAME, AUTH_USER.EMAIL)
                     .from(AUTH_USER)
                     .where(where.apply(chunk))
-                    .fetch(UserStore::toUser)));
+                    .fetch(r -> toUser(s.db(), r))));
         }
         found.sort(Comparator.comparingLong(u -> u.id().getAsLong()));
         return found;
@@ -123,7 +123,7 @@ public final class UserStore implements Users {
 
     @Override
     public User changeEmail(User user, String email) {
-        long userId = Checks.savedUserId(user);
+        long userId = Checks.savedUserId(user, scope.db());
         String address = Checks.email(email);
         String key = address.toLowerCase(java.util.Locale.ROOT);
         return scope.write("changeEmail", true, s -> {
@@ -153,7 +153,7 @@ public final class UserStore implements Users {
             if (updated == 0) {
                 throw new dev.enrollment.NotFoundException("changeEmail: user " + userId + " does not exist");
             }
-            User changed = VALUES.savedUser(userId, user.username(), address);
+            User changed = VALUES.savedUser(userId, user.username(), address, scope.db().origin());
             AllowanceStore.linkTo(s, changed, Change.NONE);
             return changed;
         });
@@ -161,7 +161,7 @@ public final class UserStore implements Users {
 
     @Override
     public void delete(User user) {
-        long userId = Checks.savedUserId(user);
+        long userId = Checks.savedUserId(user, scope.db());
         int batch = scope.db().batchSize();
         // All or nothing, in one transaction: the enrollments (a batch per statement, with their history), the
         // allowances the user used, then the user. Another table's foreign key (Open edX's auth_userprofile, or
@@ -280,7 +280,7 @@ public final class UserStore implements Users {
         if (id == null) {
             throw whichIsTaken(s, unsaved, null);
         }
-        return VALUES.savedUser(id, unsaved.username(), unsaved.email());
+        return VALUES.savedUser(id, unsaved.username(), unsaved.email(), s.db().origin());
     }
 
     /** After a unique index refused an unsaved user: the exception that says which value an existing user has. */
@@ -305,7 +305,7 @@ public final class UserStore implements Users {
                 : Failures.sqlException(violation));
     }
 
-    static User toUser(Record3<Long, String, String> r) {
-        return VALUES.savedUser(r.value1(), r.value2(), r.value3());
+    static User toUser(Database db, Record3<Long, String, String> r) {
+        return VALUES.savedUser(r.value1(), r.value2(), r.value3(), db.origin());
     }
 }

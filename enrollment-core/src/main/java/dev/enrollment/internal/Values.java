@@ -23,9 +23,18 @@ public final class Values {
          * @param id       the database id, positive
          * @param username the stored username
          * @param email    the stored email
+         * @param origin   the identity of the database it was read from or written to
          * @return the user
          */
-        User savedUser(long id, String username, String email);
+        User savedUser(long id, String username, String email, Object origin);
+
+        /**
+         * Returns the database a saved user belongs to.
+         *
+         * @param user a user
+         * @return its database's identity, or null for an unsaved user
+         */
+        Object origin(User user);
 
         /**
          * Makes an enrollment.

@@ -10,6 +10,6 @@ public final class Forger {
 
     /** Tries to forge user 7. */
     public static User forge() {
-        return Values.factory().savedUser(7, "bob", "");
+        return Values.factory().savedUser(7, "bob", "", new Object());
     }
 }

@@ -1,0 +1,12 @@
+-- enrollment schema, version 5: this database's identity. A saved User belongs to the database it was loaded from or
+-- saved to, and a repository on another database refuses it: otherwise a User loaded from one tenant's database would
+-- be enrolled, by id, as whoever owns that id in another's. The identity is one random id, written once, here, by
+-- migrate() or adopt(); replicas (and every pool or account on this database) read the same row, other databases
+-- have their own.
+
+CREATE TABLE enrollment_database (
+    database_id  CHAR(32) NOT NULL,
+    CONSTRAINT enrollment_database_pkey PRIMARY KEY (database_id)
+);
+
+INSERT INTO enrollment_database (database_id) VALUES (REPLACE(CAST(RANDOM_UUID() AS VARCHAR), '-', ''));
