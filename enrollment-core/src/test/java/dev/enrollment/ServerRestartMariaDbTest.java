@@ -30,6 +30,13 @@ class ServerRestartMariaDbTest {
             CourseKey c = CourseKey.parse("course-v1:Restart+Server+1");
             e.enrollments().getOrCreate(u, c);
 
+            try (Connection c = db.dataSource().getConnection(); var st = c.createStatement();
+                 var rs = st.executeQuery("SELECT @@pid_file")) {
+                rs.next();
+                assertThat(java.nio.file.Path.of(rs.getString(1)).toAbsolutePath())
+                        .as("the pidfile the restart uses is the running server's own")
+                        .isEqualTo(java.nio.file.Path.of(defaultPidFile()).toAbsolutePath());
+            }
             stopServer();
             try {
                 for (int i = 0; i < 3; i++) {
@@ -74,13 +81,31 @@ class ServerRestartMariaDbTest {
         assertThat(reachable()).as("MariaDB stopped").isFalse();
     }
 
-    /** Starts MariaDB as .ci/run does, and waits until it answers. */
+    /**
+     * Starts MariaDB as .ci/run does, by the default server's pidfile (a Galera node running the same executable is
+     * not taken for it), and waits until it answers.
+     */
     private static void startServer() throws Exception {
-        run("start-stop-daemon", "--start", "--oknodo", "--background", "--exec", "/usr/sbin/mariadbd");
+        run("start-stop-daemon", "--start", "--oknodo", "--background", "--pidfile", defaultPidFile(),
+                "--exec", "/usr/sbin/mariadbd");
         for (int i = 0; i < 240 && !reachable(); i++) {
             Thread.sleep(250);
         }
         assertThat(reachable()).as("MariaDB is back within 60 s").isTrue();
+    }
+
+    /** The pid-file of the server that /etc/mysql configures (the one on 3306), as mariadbd reads its defaults. */
+    static String defaultPidFile() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("/usr/sbin/mariadbd", "--print-defaults").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        p.waitFor(30, TimeUnit.SECONDS);
+        String pidFile = "/run/mysqld/mysqld.pid";
+        for (String arg : out.split("\\s+")) {
+            if (arg.startsWith("--pid-file=")) {
+                pidFile = arg.substring("--pid-file=".length());
+            }
+        }
+        return pidFile;
     }
 
     private static boolean reachable() {
