@@ -30,7 +30,7 @@ class ServerRestartMariaDbTest {
             CourseKey c = CourseKey.parse("course-v1:Restart+Server+1");
             e.enrollments().getOrCreate(u, c);
 
-            try (Connection c = db.dataSource().getConnection(); var st = c.createStatement();
+            try (Connection conn = db.dataSource().getConnection(); var st = conn.createStatement();
                  var rs = st.executeQuery("SELECT @@pid_file")) {
                 rs.next();
                 assertThat(java.nio.file.Path.of(rs.getString(1)).toAbsolutePath())

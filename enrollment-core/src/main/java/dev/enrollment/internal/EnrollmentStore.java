@@ -45,6 +45,7 @@ import static dev.enrollment.schema.Tables.STUDENT_COURSEENROLLMENT;
 
 /** {@link EnrollmentRepository} on {@code student_courseenrollment}, with history and events. */
 public final class EnrollmentStore implements EnrollmentRepository {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EnrollmentStore.class);
     private static final Values.Factory VALUES = Values.factory();
     private static final StudentCourseenrollment E = STUDENT_COURSEENROLLMENT;
     private static final AuthUser U = AUTH_USER;
@@ -257,12 +258,37 @@ public final class EnrollmentStore implements EnrollmentRepository {
                 batch.putIfAbsent(u.id().getAsLong(), u);
             }
             List<User> chunk = List.copyOf(batch.values());
-            BulkResult done = scope.write("enrollAll", true, s -> enrollBatch(s, course, mode, chunk, change));
+            BulkResult done = writeBatch(course, mode, chunk);
             totals = new BulkResult(totals.created() + done.created(),
                     totals.alreadyEnrolled() + done.alreadyEnrolled(), totals.reactivated() + done.reactivated());
             progress.accept(totals);
         }
         return totals;
+    }
+
+    /**
+     * Writes one batch of enrollAll in its own transaction, retried within the bounded retry; when the batch still
+     * meets deadlocks or certification conflicts (writers on other Galera nodes touching some of its rows: every
+     * concurrent commit on any of them aborts the whole batch), it is split in halves, each written (and, if need
+     * be, split) the same way, down to single users, whose failure then ends the call. Each half is a transaction of
+     * its own, so a commit never covers more rows than the retry that made it through; the counts are the same as
+     * for one transaction. Inside a caller's transaction nothing is retried or split.
+     */
+    private BulkResult writeBatch(CourseKey course, CourseMode mode, List<User> chunk) {
+        try {
+            return scope.write("enrollAll", true, s -> enrollBatch(s, course, mode, chunk, change));
+        } catch (DatabaseException e) {
+            if (chunk.size() < 2 || !scope.topLevel() || !Failures.isRetryable(e)) {
+                throw e;
+            }
+            LOG.debug("enrollAll: a batch of {} kept meeting conflicts after {} attempts; splitting it in halves",
+                    chunk.size(), e.attempts());
+            int half = chunk.size() / 2;
+            BulkResult first = writeBatch(course, mode, chunk.subList(0, half));
+            BulkResult second = writeBatch(course, mode, chunk.subList(half, chunk.size()));
+            return new BulkResult(first.created() + second.created(),
+                    first.alreadyEnrolled() + second.alreadyEnrolled(), first.reactivated() + second.reactivated());
+        }
     }
 
     /**
