@@ -11,6 +11,7 @@ import dev.enrollment.internal.Dialect;
 import dev.enrollment.internal.EnrollmentStore;
 import dev.enrollment.internal.Failures;
 import dev.enrollment.internal.JdbcUrls;
+import dev.enrollment.internal.MigrationLock;
 import dev.enrollment.internal.Migrator;
 import dev.enrollment.internal.OrphanStore;
 import dev.enrollment.internal.RetryPolicy;
@@ -90,11 +91,20 @@ public final class Enrollments implements AutoCloseable {
      * <p>Works in a schema that already holds the host application's tables and its own Flyway history: the
      * library's history is kept in {@code enrollment_schema_history} and nothing else is touched.
      *
+     * <p>Concurrent calls are safe. Flyway's own lock ({@code GET_LOCK}, or on Galera a {@code SELECT ... FOR
+     * UPDATE} of its history table) is local to one server, so on a MariaDB Galera cluster (the server has
+     * {@code wsrep_on}) two nodes migrating at once would both run the same DDL and leave a failed migration behind;
+     * there the call first takes a cluster-wide lock, the table {@code enrollment_migration_lock}, whose
+     * {@code CREATE TABLE} Galera runs in total order on every node, so one caller migrates while the others wait
+     * (up to 10 minutes) and then find nothing to do. The table is dropped when the migration ends. If a process
+     * died holding it, waiting calls fail with a message naming it: drop it once no migration runs.
+     *
      * @throws DatabaseException if a migration fails, naming the reason (such as missing DDL rights)
      */
     public void migrate() {
-        Migrator.migrate(migrationDataSource != null ? migrationDataSource : database.dataSource(),
-                database.dialect());
+        DataSource ds = migrationDataSource != null ? migrationDataSource : database.dataSource();
+        MigrationLock.around(ds, database.dialect(), "migrate", MigrationLock.DEFAULT_TIMEOUT,
+                () -> Migrator.migrate(ds, database.dialect()));
     }
 
     /**
@@ -104,12 +114,15 @@ public final class Enrollments implements AutoCloseable {
      * library's tables to {@code auth_user} (looked up by the database's metadata, since their names are generated)
      * and nothing else, keeps the existing tables, their rows, unique keys and indexes, creates the library's
      * missing tables, and records the migration history so that {@link #migrate()} works from then on. On a schema
-     * the library already manages, it only migrates. Needs DDL rights, like {@code migrate()}.
+     * the library already manages, it only migrates. Needs DDL rights, like {@code migrate()}, and on a Galera
+     * cluster takes the same cluster-wide lock.
      *
      * @throws DatabaseException if something required is missing (nothing changed) or the database fails
      */
     public void adopt() {
-        Adopter.adopt(migrationDataSource != null ? migrationDataSource : database.dataSource(), database.dialect());
+        DataSource ds = migrationDataSource != null ? migrationDataSource : database.dataSource();
+        MigrationLock.around(ds, database.dialect(), "adopt", MigrationLock.DEFAULT_TIMEOUT,
+                () -> Adopter.adopt(ds, database.dialect()));
     }
 
     /**

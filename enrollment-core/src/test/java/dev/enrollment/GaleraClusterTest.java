@@ -94,6 +94,64 @@ class GaleraClusterTest {
         assertEveryNode(c, n, n);
     }
 
+    @Test
+    void concurrentMigrateOnTwoNodesAppliesEachMigrationOnceAndBothCallsReturn() throws Exception {
+        for (int round = 0; round < 3; round++) {
+            GaleraCluster c = GaleraCluster.createUnmigrated(4, b -> { });
+            clusters.add(c);
+            CyclicBarrier start = new CyclicBarrier(3);
+            List<Future<?>> calls = new ArrayList<>();
+            for (int n = 1; n <= 3; n++) {
+                Enrollments node = c.node(n);
+                calls.add(pool.submit(() -> {
+                    start.await(30, TimeUnit.SECONDS);
+                    node.migrate();
+                    return null;
+                }));
+            }
+            for (Future<?> f : calls) {
+                f.get(5, TimeUnit.MINUTES);   // throws if a migrate failed
+            }
+            long migrations = c.queryLong(1, "SELECT COUNT(*) FROM enrollment_schema_history WHERE version IS NOT NULL");
+            assertThat(c.onEveryNode("SELECT COUNT(*) FROM enrollment_schema_history WHERE success = 1"))
+                    .as("each migration recorded once, successfully, on every node").containsOnly(migrations);
+            assertThat(c.onEveryNode("SELECT COUNT(*) FROM enrollment_schema_history WHERE success = 0"))
+                    .containsOnly(0L);
+            assertThat(migrations).isGreaterThanOrEqualTo(2);
+            assertThat(c.onEveryNode("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '"
+                    + c.name() + "' AND table_name LIKE 'enrollment\\_migration\\_lock%'"))
+                    .as("the migration lock is released").containsOnly(0L);
+            // The schema works from every node.
+            for (int n = 1; n <= 3; n++) {
+                User u = c.node(n).users().save(User.unsaved("migrated" + n, ""));
+                c.node(n).enrollments().enroll(u, COURSE, CourseMode.AUDIT);
+            }
+        }
+    }
+
+    @Test
+    void aMigrationLockLeftBehindMakesMigrateFailNamingTheTableAndChangesNothing() {
+        GaleraCluster c = GaleraCluster.createUnmigrated(2, b -> { });
+        clusters.add(c);
+        c.execute(2, "CREATE TABLE " + dev.enrollment.internal.MigrationLock.TABLE + " (id INT PRIMARY KEY)");
+
+        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() ->
+                dev.enrollment.internal.MigrationLock.around(c.dataSource(1), dev.enrollment.internal.Dialect.MARIADB,
+                        "migrate", java.time.Duration.ofSeconds(1), () -> {
+                            throw new AssertionError("must not migrate without the lock");
+                        }));
+
+        assertThat(thrown).isInstanceOf(DatabaseException.class)
+                .hasMessageContaining("migrate failed")
+                .hasMessageContaining("DROP TABLE enrollment_migration_lock");
+        assertThat(c.onEveryNode("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '"
+                + c.name() + "'")).as("only the lock table").containsOnly(1L);
+        c.execute(1, "DROP TABLE " + dev.enrollment.internal.MigrationLock.TABLE);
+        c.node(1).migrate();
+        assertThat(c.queryLong(3, "SELECT COUNT(*) FROM enrollment_schema_history WHERE success = 1"))
+                .isGreaterThanOrEqualTo(2);
+    }
+
     /** Enrolls every other user of the list (offset 0 or 1), one call each; returns how many calls returned. */
     private static Callable<Long> oneByOne(Enrollments node, List<User> users, int offset, CyclicBarrier start) {
         return () -> {
