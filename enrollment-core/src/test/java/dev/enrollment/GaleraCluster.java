@@ -72,7 +72,7 @@ final class GaleraCluster implements AutoCloseable {
     static GaleraCluster create(int poolSize, java.util.function.Consumer<Enrollments.Builder> options) {
         GaleraCluster c = createUnmigrated(poolSize, options);
         c.node(1).migrate();
-        c.awaitOnEveryNode("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '" + c.name
+        awaitOnEveryNode("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '" + c.name
                 + "' AND table_name = '" + HISTORY_TABLE + "'", 1);
         return c;
     }
@@ -82,9 +82,8 @@ final class GaleraCluster implements AutoCloseable {
         requireCluster();
         String name = "gal_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
         admin(0, "CREATE DATABASE " + name + " CHARACTER SET utf8mb4");
-        GaleraCluster c = new GaleraCluster(name, poolSize, options);
-        c.awaitOnEveryNode("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = '" + name + "'", 1);
-        return c;
+        awaitOnEveryNode("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = '" + name + "'", 1);
+        return new GaleraCluster(name, poolSize, options);
     }
 
     /** Fails (CI) or skips (locally) unless every node answers and the cluster has them all. */
@@ -169,6 +168,20 @@ final class GaleraCluster implements AutoCloseable {
         }
     }
 
+    /** The longs of a query's first column, on node n. */
+    List<Long> ids(int n, String sql) {
+        List<Long> ids = new ArrayList<>();
+        try (Connection c = pools.get(n - 1).getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                ids.add(rs.getLong(1));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return ids;
+    }
+
     /** Runs a statement of the test's own on node n. */
     void execute(int n, String sql) {
         try (Connection c = pools.get(n - 1).getConnection(); Statement s = c.createStatement()) {
@@ -200,8 +213,8 @@ final class GaleraCluster implements AutoCloseable {
         return values;
     }
 
-    private void awaitOnEveryNode(String sql, long expected) {
-        for (int i = 0; i < pools.size(); i++) {
+    private static void awaitOnEveryNode(String sql, long expected) {
+        for (int i = 0; i < SERVERS.size(); i++) {
             long deadline = System.nanoTime() + 30_000_000_000L;
             while (true) {
                 long v;

@@ -152,6 +152,227 @@ class GaleraClusterTest {
                 .isGreaterThanOrEqualTo(2);
     }
 
+    @Test
+    void twelveCallersRacingGetOrCreateAndEnrollAcrossTheNodesGetOneRowAndNoError() throws Exception {
+        GaleraCluster c = cluster(b -> { });
+        for (int round = 0; round < 10; round++) {
+            User user = c.node(1 + round % 3).users().save(User.unsaved("racer" + round, ""));
+            CourseKey course = CourseKey.parse("course-v1:Galera+Race+R" + round);
+            CyclicBarrier start = new CyclicBarrier(12);
+            List<Future<Enrollment>> calls = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                Enrollments node = c.node(1 + i % 3);
+                boolean enroll = i % 2 == 0;
+                calls.add(pool.submit(() -> {
+                    start.await(30, TimeUnit.SECONDS);
+                    return enroll ? node.enrollments().enroll(user, course, CourseMode.VERIFIED)
+                            : node.enrollments().getOrCreate(user, course);
+                }));
+            }
+            List<Long> ids = new ArrayList<>();
+            for (Future<Enrollment> f : calls) {
+                ids.add(f.get(2, TimeUnit.MINUTES).id());   // throws if any call failed
+            }
+            assertThat(ids).as("every caller got the same row").containsOnly(ids.get(0));
+            assertThat(c.onEveryNode("SELECT COUNT(*) FROM student_courseenrollment WHERE course_id = '" + course
+                    + "'")).containsOnly(1L);
+            assertThat(c.onEveryNode("SELECT COUNT(*) FROM student_courseenrollment WHERE course_id = '" + course
+                    + "' AND is_active AND mode = 'verified'")).as("the enrolls won").containsOnly(1L);
+        }
+        assertEveryNode(c, 10, 10);
+    }
+
+    @Test
+    void anUnsavedUserRacedOnEveryNodeIsCreatedOnceWithItsEnrollment() throws Exception {
+        GaleraCluster c = cluster(b -> { });
+        int rounds = 10;
+        for (int round = 0; round < rounds; round++) {
+            String name = "newcomer" + round;
+            CyclicBarrier start = new CyclicBarrier(6);
+            List<Future<Enrollment>> calls = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                Enrollments node = c.node(1 + i % 3);
+                calls.add(pool.submit(() -> {
+                    start.await(30, TimeUnit.SECONDS);
+                    return node.enrollments().getOrCreate(User.unsaved(name, name + "@example.com"), COURSE);
+                }));
+            }
+            List<Enrollment> won = new ArrayList<>();
+            for (Future<Enrollment> f : calls) {
+                try {
+                    won.add(f.get(2, TimeUnit.MINUTES));
+                } catch (java.util.concurrent.ExecutionException e) {
+                    assertThat(e.getCause()).as("the losers are told the username is taken, nothing else")
+                            .isInstanceOf(UserAlreadyExistsException.class);
+                }
+            }
+            assertThat(won).as("one caller created the user and its enrollment").hasSize(1);
+            assertThat(c.onEveryNode("SELECT COUNT(*) FROM auth_user WHERE username = '" + name + "'"))
+                    .containsOnly(1L);
+            assertThat(c.onEveryNode("SELECT COUNT(*) FROM student_courseenrollment e JOIN auth_user u "
+                    + "ON u.id = e.user_id WHERE u.username = '" + name + "'")).containsOnly(1L);
+        }
+        assertEveryNode(c, rounds, rounds);
+    }
+
+    @Test
+    void mixedWritesFromNineThreadsOnThreeNodesKeepEveryInvariantAndReachNoCaller() throws Exception {
+        GaleraCluster c = cluster(b -> { });
+        int userCount = 120;
+        List<User> users = new ArrayList<>();
+        for (int i = 0; i < userCount; i++) {
+            users.add(c.node(1 + i % 3).users().save(User.unsaved("mixed" + i, "")));
+        }
+        List<CourseKey> courses = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            courses.add(CourseKey.parse("course-v1:Galera+Mixed+C" + i));
+        }
+        CourseMode[] modes = {CourseMode.AUDIT, CourseMode.VERIFIED, CourseMode.HONOR};
+        CyclicBarrier start = new CyclicBarrier(9);
+        List<Future<Long>> workers = new ArrayList<>();
+        for (int t = 0; t < 9; t++) {
+            Enrollments node = c.node(1 + t % 3);
+            long seed = 42 + t;
+            workers.add(pool.submit(() -> {
+                java.util.Random random = new java.util.Random(seed);
+                start.await(30, TimeUnit.SECONDS);
+                long calls = 0;
+                for (int i = 0; i < 120; i++) {
+                    User u = users.get(random.nextInt(8) + (random.nextBoolean() ? 0 : random.nextInt(userCount - 8)));
+                    CourseKey course = courses.get(random.nextInt(courses.size()));
+                    switch (random.nextInt(5)) {
+                        case 0:
+                            node.enrollments().getOrCreate(u, course);
+                            break;
+                        case 1:
+                        case 2:
+                            node.enrollments().enroll(u, course, modes[random.nextInt(modes.length)]);
+                            break;
+                        case 3:
+                            try {
+                                node.enrollments().unenroll(u, course);
+                            } catch (NotFoundException none) {
+                                // not enrolled there yet: an answer, not an error
+                            }
+                            break;
+                        default:
+                            int from = random.nextInt(userCount - 10);
+                            node.enrollments().enrollAll(course, CourseMode.AUDIT, users.subList(from, from + 10));
+                    }
+                    calls++;
+                }
+                return calls;
+            }));
+        }
+        for (Future<Long> f : workers) {
+            assertThat(f.get(5, TimeUnit.MINUTES)).isEqualTo(120L);   // throws if any call failed
+        }
+        long rows = c.queryLong(1, "SELECT COUNT(*) FROM student_courseenrollment");
+        assertThat(rows).isPositive();
+        assertEveryNode(c, rows, userCount);
+        assertThat(c.onEveryNode("SELECT COUNT(*) FROM " + GaleraCluster.HISTORY_TABLE + " h JOIN "
+                + "student_courseenrollment e ON e.id = h.id WHERE h.user_id <> e.user_id "
+                + "OR h.course_id <> e.course_id")).as("history rows describe their enrollment").containsOnly(0L);
+    }
+
+    @Test
+    void sweepOnOneNodeRemovesOrphansLeftByAnotherNodeWhileTheThirdKeepsEnrolling() throws Exception {
+        GaleraCluster c = cluster(b -> { });
+        int n = 300;
+        loadUsers(c, n);
+        List<User> users = BulkUsersOn.byId(c.node(1), n);
+        CourseKey other = CourseKey.parse("course-v1:Galera+Other+2026");
+        c.node(1).enrollments().enrollAll(COURSE, CourseMode.AUDIT, users);
+        // Another service deletes every third user on node 2, behind the library's back: their rows are orphans.
+        c.execute(2, "DELETE FROM auth_user WHERE MOD(id, 3) = 0");
+        List<User> live = users.stream().filter(u -> u.id().getAsLong() % 3 != 0).collect(Collectors.toList());
+
+        CyclicBarrier start = new CyclicBarrier(2);
+        Future<Long> enroller = pool.submit(() -> {
+            start.await(30, TimeUnit.SECONDS);
+            long done = 0;
+            for (User u : live) {
+                c.node(3).enrollments().enroll(u, other, CourseMode.HONOR);
+                c.node(3).enrollments().enroll(u, COURSE, CourseMode.VERIFIED);
+                done++;
+            }
+            return done;
+        });
+        Future<SweepResult> sweep = pool.submit(() -> {
+            start.await(30, TimeUnit.SECONDS);
+            return c.node(1).orphans().sweep(SweepOptions.delete().batchSize(25).pause(java.time.Duration.ZERO));
+        });
+        SweepResult swept = sweep.get(5, TimeUnit.MINUTES);
+        assertThat(enroller.get(5, TimeUnit.MINUTES)).isEqualTo((long) live.size());
+
+        assertThat(swept.deleted()).isEqualTo(n / 3);
+        assertThat(c.onEveryNode("SELECT COUNT(*) FROM student_courseenrollment WHERE course_id = '" + COURSE + "'"))
+                .as("every live user keeps its enrollment; every orphan is gone").containsOnly((long) live.size());
+        assertThat(c.onEveryNode("SELECT COUNT(*) FROM student_courseenrollment WHERE course_id = '" + COURSE
+                + "' AND is_active AND mode = 'verified'")).containsOnly((long) live.size());
+        assertThat(c.onEveryNode("SELECT COUNT(*) FROM " + GaleraCluster.HISTORY_TABLE + " WHERE history_type = '-'"))
+                .as("one '-' per swept row").containsOnly((long) n / 3);
+        for (int node = 1; node <= 3; node++) {
+            assertThat(c.node(node).orphans().audit().orphans()).isZero();
+        }
+        assertEveryNode(c, 2L * live.size(), live.size());
+    }
+
+    @Test
+    void aTransactionThatNeverWaitedFailsAtCommitWithARetryableConflictWhenAnotherNodeWroteItsRow()
+            throws Exception {
+        GaleraCluster c = cluster(b -> { });
+        User u = c.node(1).users().save(User.unsaved("conflicted", ""));
+        long id = u.id().getAsLong();
+        c.onEveryNode("SELECT COUNT(*) FROM auth_user");
+        try (Connection one = c.dataSource(1).getConnection(); Connection two = c.dataSource(2).getConnection()) {
+            one.setAutoCommit(false);
+            try (var st = one.createStatement()) {
+                st.executeUpdate("UPDATE auth_user SET first_name = 'one' WHERE id = " + id);
+            }
+            try (var st = two.createStatement()) {
+                st.executeUpdate("UPDATE auth_user SET first_name = 'two' WHERE id = " + id);   // autocommit
+            }
+            SQLException atCommit = null;
+            try {
+                one.commit();
+            } catch (SQLException e) {
+                atCommit = e;
+            }
+            if (atCommit == null) {
+                // Node 2's write set reached node 1 before the commit and aborted the transaction there: the
+                // same error comes at the next statement instead.
+                try (var st = one.createStatement()) {
+                    st.executeQuery("SELECT 1").close();
+                } catch (SQLException e) {
+                    atCommit = e;
+                }
+            }
+            assertThat((Throwable) atCommit).as("the cluster refused the transaction").isNotNull();
+            assertThat(atCommit.getErrorCode()).isEqualTo(1213);
+            assertThat(atCommit.getSQLState()).isEqualTo("40001");
+            assertThat(dev.enrollment.internal.Failures.isRetryable(atCommit)).isTrue();
+            one.rollback();
+        }
+        assertThat(c.onEveryNode("SELECT COUNT(*) FROM auth_user WHERE first_name = 'two'")).containsOnly(1L);
+    }
+
+    @Test
+    void readsOnAnotherNodeSeeTheWriteJustCommittedWhenTheUrlAsksForCausalReads() {
+        GaleraCluster c = cluster(b -> { });
+        try (Enrollments causal = Enrollments.builder()
+                .jdbcUrl(c.url(1) + "&sessionVariables=wsrep_sync_wait=1", c.user(), c.password())
+                .maximumPoolSize(2).build()) {
+            for (int i = 0; i < 100; i++) {
+                User u = c.node(2).users().save(User.unsaved("causal" + i, ""));
+                CourseKey course = CourseKey.parse("course-v1:Galera+Causal+C" + i);
+                c.node(2).enrollments().enroll(u, course, CourseMode.HONOR);
+                assertThat(causal.users().findByUsername("causal" + i)).as("round %d", i).isPresent();
+                assertThat(causal.enrollments().isEnrolled(u, course)).as("round %d", i).isTrue();
+            }
+        }
+    }
+
     /** Enrolls every other user of the list (offset 0 or 1), one call each; returns how many calls returned. */
     private static Callable<Long> oneByOne(Enrollments node, List<User> users, int offset, CyclicBarrier start) {
         return () -> {
@@ -176,9 +397,11 @@ class GaleraClusterTest {
                 + "(SELECT 1 FROM auth_user u WHERE u.id = e.user_id)")).as("no orphan").containsOnly(0L);
         for (int n = 1; n <= c.size(); n++) {
             Map<Long, Map<String, Long>> history = c.historyByEnrollment(n);
-            long enrollments = c.queryLong(n, "SELECT COUNT(*) FROM student_courseenrollment");
-            assertThat(history).as("history on node %d", n).hasSize((int) enrollments);
-            assertThat(history.values()).allSatisfy(h -> assertThat(h.get("+")).isEqualTo(1L));
+            List<Long> ids = c.ids(n, "SELECT id FROM student_courseenrollment");
+            assertThat(ids).as("enrollments on node %d", n).allSatisfy(id -> assertThat(history.get(id))
+                    .as("history of enrollment %d", id).isNotNull().containsEntry("+", 1L));
+            assertThat(history.values()).as("no enrollment created twice").allSatisfy(h ->
+                    assertThat(h.get("+")).isEqualTo(1L));
         }
     }
 
