@@ -338,13 +338,19 @@ public final class EnrollmentStore implements EnrollmentRepository {
 
         List<Long> inactive = existing.values().stream().filter(r -> !r.value3()).map(r -> r.value1())
                 .collect(Collectors.toList());
+        // Every statement names user_id too, so a router sharding by user_id (docs/SCALING.md) sends it only to
+        // the shards of the batch's users.
+        List<Long> inactiveUsers = existing.values().stream().filter(r -> !r.value3()).map(r -> r.value2())
+                .collect(Collectors.toList());
         List<Enrollment[]> reactivated = new ArrayList<>();
         if (!inactive.isEmpty()) {
             var locked = s.dsl().select(E.ID, E.USER_ID, E.IS_ACTIVE, E.MODE, E.CREATED, E.COURSE_ID)
-                    .from(E).where(E.ID.in(inactive).and(E.IS_ACTIVE.isFalse())).forUpdate().fetch();
+                    .from(E).where(E.ID.in(inactive).and(E.USER_ID.in(inactiveUsers)).and(E.IS_ACTIVE.isFalse()))
+                    .forUpdate().fetch();
             if (!locked.isEmpty()) {
                 s.dsl().update(E).set(E.IS_ACTIVE, true).set(E.MODE, mode.slug())
-                        .where(E.ID.in(locked.map(r -> r.value1()))).execute();
+                        .where(E.ID.in(locked.map(r -> r.value1())).and(E.USER_ID.in(locked.map(r -> r.value2()))))
+                        .execute();
             }
             for (var r : locked) {
                 User u = byId.get(r.value2());
@@ -448,7 +454,9 @@ public final class EnrollmentStore implements EnrollmentRepository {
     }
 
     private static Enrollment update(Session s, Enrollment before, boolean active, CourseMode mode) {
-        s.dsl().update(E).set(E.IS_ACTIVE, active).set(E.MODE, mode.slug()).where(E.ID.eq(before.id())).execute();
+        // user_id as well as the id: the statement routes to the user's shard (docs/SCALING.md).
+        s.dsl().update(E).set(E.IS_ACTIVE, active).set(E.MODE, mode.slug())
+                .where(E.ID.eq(before.id()).and(E.USER_ID.eq(before.user().id().getAsLong()))).execute();
         return VALUES.enrollment(before.id(), before.user(), before.courseKey(), mode, active,
                 before.created());
     }
