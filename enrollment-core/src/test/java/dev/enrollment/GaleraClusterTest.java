@@ -71,6 +71,8 @@ class GaleraClusterTest {
         List<User> backwards = new ArrayList<>(users);
         Collections.reverse(backwards);
 
+        long[][] before = wsrepCounters();
+        long began = System.nanoTime();
         CyclicBarrier start = new CyclicBarrier(5);
         Future<BulkResult> bulk = pool.submit(() -> {
             start.await(30, TimeUnit.SECONDS);
@@ -88,6 +90,15 @@ class GaleraClusterTest {
             enrolledOneByOne += f.get(10, TimeUnit.MINUTES);   // throws if any enroll failed
         }
 
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
+        long[][] after = wsrepCounters();
+        StringBuilder figures = new StringBuilder("galera enrollAll of " + n + " against 4 single enrollers: " + millis
+                + " ms, enrollAll created " + result.created() + "; per node (cert failures, bf aborts, replays):");
+        for (int i = 0; i < 3; i++) {
+            figures.append(" node").append(i + 1).append(" (").append(after[i][0] - before[i][0]).append(", ")
+                    .append(after[i][1] - before[i][1]).append(", ").append(after[i][2] - before[i][2]).append(")");
+        }
+        System.out.println(figures);
         assertThat(result.created() + result.alreadyEnrolled() + result.reactivated()).isEqualTo(n);
         assertThat(enrolledOneByOne).as("nodes 2 and 3 each enrolled every user").isEqualTo(2L * n);
         assertThat(createdEvents.get()).as("one CREATED event per row, on whichever node created it").isEqualTo(n);
@@ -371,6 +382,16 @@ class GaleraClusterTest {
                 assertThat(causal.enrollments().isEnrolled(u, course)).as("round %d", i).isTrue();
             }
         }
+    }
+
+    /** Each node's wsrep_local_cert_failures, wsrep_local_bf_aborts and wsrep_local_replays. */
+    private static long[][] wsrepCounters() {
+        long[][] counters = new long[3][];
+        for (int n = 1; n <= 3; n++) {
+            counters[n - 1] = new long[] {GaleraCluster.status(n, "wsrep_local_cert_failures"),
+                    GaleraCluster.status(n, "wsrep_local_bf_aborts"), GaleraCluster.status(n, "wsrep_local_replays")};
+        }
+        return counters;
     }
 
     /** Enrolls every other user of the list (offset 0 or 1), one call each; returns how many calls returned. */
