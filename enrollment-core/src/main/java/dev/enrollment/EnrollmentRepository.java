@@ -69,6 +69,12 @@ public interface EnrollmentRepository {
      * Idempotent: running it again creates nothing, and a run stopped by a failure is completed by running it
      * again. Safe beside concurrent {@link #getOrCreate} and {@link #enroll} calls on the same rows.
      *
+     * <p>A batch that meets a deadlock or a Galera certification conflict is retried like any idempotent call
+     * ({@linkplain Enrollments.Builder#retryAttempts(int) retryAttempts}, with backoff); if it still fails, it is
+     * split in halves, each written (and split again if need be) the same way, down to single users, so bulk work
+     * gets through writers on other nodes touching some of its rows. Only a single user's failure after all its
+     * attempts ends the call. Inside a caller's {@code transaction} nothing is retried or split.
+     *
      * @param course the course
      * @param mode   the mode for created and reactivated enrollments
      * @param users  saved users; each batch is checked before it is written
