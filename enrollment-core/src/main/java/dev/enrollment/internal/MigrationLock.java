@@ -64,8 +64,14 @@ public final class MigrationLock {
             return work.get();
         }
         // The lock's connection is not held while the work runs: a migration pool of one connection still works.
+        Connection c;
         boolean galera;
-        try (Connection c = dataSource.getConnection()) {
+        try {
+            c = dataSource.getConnection();
+        } catch (SQLException e) {
+            return work.get();   // no server: the migration reports it, in its own words
+        }
+        try (c) {
             galera = wsrepOn(c);
             if (galera) {
                 acquire(DSL.using(c, SQLDialect.MYSQL, SETTINGS), c, operation, timeout);
