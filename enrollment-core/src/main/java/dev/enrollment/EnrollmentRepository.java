@@ -94,6 +94,12 @@ public interface EnrollmentRepository {
      * full; the users it could not seat (who would have been created or reactivated) are left as they are and counted
      * in {@link BulkResult#refused()}. It never throws {@link CourseFullException}.
      *
+     * <p>A batch that meets a deadlock or a Galera certification conflict is retried like any idempotent call
+     * ({@linkplain Enrollments.Builder#retryAttempts(int) retryAttempts}, with backoff); if it still fails, it is
+     * split in halves, each written (and split again if need be) the same way, down to single users, so bulk work
+     * gets through writers on other nodes touching some of its rows. Only a single user's failure after all its
+     * attempts ends the call. Inside a caller's {@code transaction} nothing is retried or split.
+     *
      * @param course the course
      * @param mode   the mode for created and reactivated enrollments
      * @param users  saved users

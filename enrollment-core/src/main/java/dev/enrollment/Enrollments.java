@@ -9,6 +9,7 @@ import dev.enrollment.internal.Dialect;
 import dev.enrollment.internal.EnrollmentStore;
 import dev.enrollment.internal.Failures;
 import dev.enrollment.internal.JdbcUrls;
+import dev.enrollment.internal.MigrationLock;
 import dev.enrollment.internal.Migrator;
 import dev.enrollment.internal.OrphanStore;
 import dev.enrollment.internal.OwnedPool;
@@ -91,13 +92,22 @@ public final class Enrollments implements AutoCloseable {
      * already holds {@code auth_user} or {@code student_courseenrollment} but not that history (an existing Open edX
      * database) is refused with nothing changed: {@link #adopt()} takes such a schema over.
      *
+     * <p>Concurrent calls are safe. Flyway's own lock ({@code GET_LOCK}, or on Galera a {@code SELECT ... FOR
+     * UPDATE} of its history table) is local to one server, so on a MariaDB Galera cluster (the server has
+     * {@code wsrep_on}) two nodes migrating at once would both run the same DDL and leave a failed migration behind;
+     * there the call first takes a cluster-wide lock, the table {@code enrollment_migration_lock}, whose
+     * {@code CREATE TABLE} Galera runs in total order on every node, so one caller migrates while the others wait
+     * (up to 10 minutes) and then find nothing to do. The table is dropped when the migration ends. If a process
+     * died holding it, waiting calls fail with a message naming it: drop it once no migration runs.
+     *
      * @throws DatabaseException if a migration fails, naming the reason (such as missing DDL rights), or the schema
      *                           must be adopted instead
      */
     public void migrate() {
+        DataSource ds = migrationDataSource != null ? migrationDataSource : database.dataSource();
         try {
-            Migrator.migrate(migrationDataSource != null ? migrationDataSource : database.dataSource(),
-                    database.dialect());
+            MigrationLock.around(ds, database.dialect(), "migrate", MigrationLock.DEFAULT_TIMEOUT,
+                    () -> Migrator.migrate(ds, database.dialect()));
         } catch (EnrollmentException e) {
             throw e;
         } catch (RuntimeException e) {   // a pool's or Flyway's own exception never reaches the caller
@@ -112,7 +122,8 @@ public final class Enrollments implements AutoCloseable {
      * library's tables to {@code auth_user} (looked up by the database's metadata, since their names are generated)
      * and nothing else, keeps the existing tables, their rows, unique keys and indexes, creates the library's
      * missing tables, and records the migration history so that {@link #migrate()} works from then on. On a schema
-     * the library already manages, it only migrates. Needs DDL rights, like {@code migrate()}.
+     * the library already manages, it only migrates. Needs DDL rights, like {@code migrate()}, and on a Galera
+     * cluster takes the same cluster-wide lock.
      *
      * <p>On Open edX: the library then writes Open edX's own {@code student_courseenrollment_history}; the foreign
      * keys are dropped online ({@code ALGORITHM=INPLACE, LOCK=NONE} on MySQL/MariaDB, so the server refuses rather
@@ -122,9 +133,10 @@ public final class Enrollments implements AutoCloseable {
      * @throws DatabaseException if something required is missing (nothing changed) or the database fails
      */
     public void adopt() {
+        DataSource ds = migrationDataSource != null ? migrationDataSource : database.dataSource();
         try {
-            Adopter.adopt(migrationDataSource != null ? migrationDataSource : database.dataSource(),
-                    database.dialect());
+            MigrationLock.around(ds, database.dialect(), "adopt", MigrationLock.DEFAULT_TIMEOUT,
+                    () -> Adopter.adopt(ds, database.dialect()));
         } catch (EnrollmentException e) {
             throw e;
         } catch (RuntimeException e) {   // a pool's or Flyway's own exception never reaches the caller

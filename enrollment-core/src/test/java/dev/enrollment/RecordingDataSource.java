@@ -57,6 +57,9 @@ final class RecordingDataSource implements DataSource {
             if (result instanceof PreparedStatement && args != null && args.length > 0 && args[0] instanceof String) {
                 return statement((PreparedStatement) result, (String) args[0]);
             }
+            if (result instanceof java.sql.Statement && "createStatement".equals(method.getName())) {
+                return plain((java.sql.Statement) result);
+            }
             return result;
         };
         return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class}, h);
@@ -74,6 +77,8 @@ final class RecordingDataSource implements DataSource {
                     record(sql, Boolean.TRUE.equals(result) ? -1 : ps.getUpdateCount());
                     break;
                 case "executeQuery":
+                case "executeBatch":
+                case "executeLargeBatch":
                     record(sql, -1);
                     break;
                 default:
@@ -83,6 +88,20 @@ final class RecordingDataSource implements DataSource {
         };
         return (PreparedStatement) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {PreparedStatement.class}, h);
+    }
+
+    /** A plain Statement: its SQL is the argument of each execute call. */
+    private java.sql.Statement plain(java.sql.Statement st) {
+        InvocationHandler h = (proxy, method, args) -> {
+            Object result = invoke(st, method, args);
+            if (method.getName().startsWith("execute") && args != null && args.length > 0
+                    && args[0] instanceof String) {
+                record((String) args[0], result instanceof Number ? ((Number) result).longValue() : -1);
+            }
+            return result;
+        };
+        return (java.sql.Statement) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {java.sql.Statement.class}, h);
     }
 
     private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {

@@ -22,11 +22,14 @@ public final class Main {
             "usage: java -jar enrollment-bench.jar [--quick] [--scenario NAME]... [--server URL] [--user USER]"
                     + " [--out DIR]",
             "  --quick          short runs (all scenarios in under 2 minutes); default: full (under 15 minutes)",
-            "  --scenario NAME  run only this scenario (repeatable, or comma-separated); default: all",
+            "  --scenario NAME  run only this scenario (repeatable, or comma-separated); default: all but galera and postgres",
             "  --server URL     default jdbc:mysql://127.0.0.1:3306/ (loopback addresses only)",
             "  --user USER      default root; the password, if any, is read from ENROLLMENT_BENCH_PASSWORD",
             "  --out DIR        default bench-results (a subdirectory per run)",
             "scenarios:");
+
+    /** Scenarios that need servers of their own (a Galera cluster, PostgreSQL): run only when named with --scenario. */
+    static final java.util.Set<String> ON_REQUEST = java.util.Set.of("galera", "postgres");
 
     private Main() {
     }
@@ -45,7 +48,8 @@ public final class Main {
     static Map<String, Scenario> scenarios() {
         Map<String, Scenario> all = new LinkedHashMap<>();
         for (Scenario s : List.of(new ContentionScenario(), new IsolationScenario(), new OverheadScenario(),
-                new BulkScenario(), new OrphanAuditScenario(), new CapacityScenario())) {
+                new BulkScenario(), new OrphanAuditScenario(), new CapacityScenario(), new GaleraScenario(),
+                new PostgresScenario())) {
             all.put(s.name(), s);
         }
         return all;
@@ -88,6 +92,7 @@ public final class Main {
         }
         if (chosen.isEmpty()) {
             chosen.addAll(all.keySet());
+            chosen.removeAll(ON_REQUEST);
         }
         String password = System.getenv().getOrDefault("ENROLLMENT_BENCH_PASSWORD", "");
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));

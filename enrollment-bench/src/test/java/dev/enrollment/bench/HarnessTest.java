@@ -80,6 +80,17 @@ class HarnessTest {
     }
 
     @Test
+    void theClusterAndPostgresScenariosRunOnlyWhenNamedAndOnlyOnLoopback() {
+        assertThat(Main.scenarios()).containsKeys("galera", "postgres");
+        assertThat(Main.ON_REQUEST).containsExactlyInAnyOrder("galera", "postgres");
+        PostgresScenario.requireLoopback("jdbc:postgresql://127.0.0.1:5432/");
+        assertThatThrownBy(() -> PostgresScenario.requireLoopback("jdbc:postgresql://10.0.0.5:5432/"))
+                .hasMessageContaining("loopback");
+        assertThatThrownBy(() -> PostgresScenario.requireLoopback("jdbc:mysql://127.0.0.1:3306/"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void orphanDataHasUniquePairsAndOrphansInEveryCourse() {
         int users = 10_000;     // the quick size
         long rows = 100_000;

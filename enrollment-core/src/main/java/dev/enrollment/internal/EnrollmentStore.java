@@ -48,6 +48,7 @@ import static dev.enrollment.schema.Tables.STUDENT_COURSEENROLLMENT;
 
 /** {@link EnrollmentRepository} on {@code student_courseenrollment}, with history and events. */
 public final class EnrollmentStore implements EnrollmentRepository {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EnrollmentStore.class);
     private static final Values.Factory VALUES = Values.factory();
     private static final StudentCourseenrollment E = STUDENT_COURSEENROLLMENT;
     private static final AuthUser U = AUTH_USER;
@@ -519,8 +520,7 @@ public final class EnrollmentStore implements EnrollmentRepository {
                 batch.putIfAbsent(u.id().getAsLong(), u);
             }
             List<User> chunk = List.copyOf(batch.values());
-            OptionalLong max = scope.db().maxActive(course);
-            BulkResult done = scope.write("enrollAll", true, s -> enrollBatch(s, course, mode, chunk, change, max));
+            BulkResult done = writeBatch(course, mode, chunk, scope.db().maxActive(course));
             totals = totals.plus(done);
             progress.accept(totals);
         }
@@ -535,6 +535,29 @@ public final class EnrollmentStore implements EnrollmentRepository {
             throw new InvalidInputException("users", "must all be saved (an unsaved user was found)");
         }
         Checks.requireOwned(u, scope.db(), "users");
+    }
+
+    /**
+     * Writes one batch of enrollAll in its own transaction, retried within the bounded retry; when the batch still
+     * meets deadlocks or certification conflicts (writers on other Galera nodes touching some of its rows: every
+     * concurrent commit on any of them aborts the whole batch), it is split in halves, each written (and, if need
+     * be, split) the same way, down to single users, whose failure then ends the call. Each half is a transaction of
+     * its own, so a commit never covers more rows than the retry that made it through; the counts are the same as
+     * for one transaction. Inside a caller's transaction nothing is retried or split.
+     */
+    private BulkResult writeBatch(CourseKey course, CourseMode mode, List<User> chunk, OptionalLong max) {
+        try {
+            return scope.write("enrollAll", true, s -> enrollBatch(s, course, mode, chunk, change, max));
+        } catch (DatabaseException e) {
+            if (chunk.size() < 2 || !scope.topLevel() || !Failures.isRetryable(e)) {
+                throw e;
+            }
+            LOG.debug("enrollAll: a batch of {} kept meeting conflicts after {} attempts; splitting it in halves",
+                    chunk.size(), e.attempts());
+            int half = chunk.size() / 2;
+            BulkResult first = writeBatch(course, mode, chunk.subList(0, half), max);
+            return first.plus(writeBatch(course, mode, chunk.subList(half, chunk.size()), max));
+        }
     }
 
     /**
@@ -607,13 +630,19 @@ public final class EnrollmentStore implements EnrollmentRepository {
 
         List<Long> inactive = existing.values().stream().filter(r -> !r.value3()).map(r -> r.value1())
                 .collect(Collectors.toList());
+        // Every statement names user_id too, so a router sharding by user_id (docs/SCALING.md) sends it only to
+        // the shards of the batch's users.
+        List<Long> inactiveUsers = existing.values().stream().filter(r -> !r.value3()).map(r -> r.value2())
+                .collect(Collectors.toList());
         List<Enrollment[]> reactivated = new ArrayList<>();
         if (!inactive.isEmpty()) {
             var locked = s.dsl().select(E.ID, E.USER_ID, E.IS_ACTIVE, E.MODE, E.CREATED, E.COURSE_ID)
-                    .from(E).where(E.ID.in(inactive).and(E.IS_ACTIVE.isFalse())).forUpdate().fetch();
+                    .from(E).where(E.ID.in(inactive).and(E.USER_ID.in(inactiveUsers)).and(E.IS_ACTIVE.isFalse()))
+                    .forUpdate().fetch();
             if (!locked.isEmpty()) {
                 s.dsl().update(E).set(E.IS_ACTIVE, true).set(E.MODE, mode.slug())
-                        .where(E.ID.in(locked.map(r -> r.value1()))).execute();
+                        .where(E.ID.in(locked.map(r -> r.value1())).and(E.USER_ID.in(locked.map(r -> r.value2()))))
+                        .execute();
             }
             for (var r : locked) {
                 User u = byId.get(r.value2());
@@ -729,7 +758,9 @@ public final class EnrollmentStore implements EnrollmentRepository {
 
     private static Enrollment update(Session s, long id, User user, CourseKey course, Instant created,
                                      boolean active, CourseMode mode) {
-        s.dsl().update(E).set(E.IS_ACTIVE, active).set(E.MODE, mode.slug()).where(E.ID.eq(id)).execute();
+        // user_id as well as the id: the statement routes to the user's shard (docs/SCALING.md).
+        s.dsl().update(E).set(E.IS_ACTIVE, active).set(E.MODE, mode.slug())
+                .where(E.ID.eq(id).and(E.USER_ID.eq(user.id().getAsLong()))).execute();
         return VALUES.enrollment(id, user, course, mode, active, created);
     }
 

@@ -55,6 +55,13 @@ public final class Failures {
     /**
      * Tells whether the failure is a deadlock or lock-wait timeout, which a whole transaction may be retried after.
      *
+     * <p>On a MariaDB Galera cluster, a transaction that loses certification to a conflicting write committed on
+     * another node, or that a replicated write aborts (a brute-force abort), fails with the same error 1213: at any
+     * statement, or at COMMIT of a transaction that never waited for a lock. mysql-connector-j 9 reports it as a
+     * {@code MySQLTransactionRollbackException} with SQLState 40001 and error 1213 ("Deadlock found when trying to
+     * get lock; try restarting transaction"; older servers say "WSREP detected deadlock/conflict"); nothing of the
+     * transaction was committed, so it is retried like a deadlock (proven by {@code GaleraClusterTest}).
+     *
      * @param t the failure
      * @return true for MySQL 1213/1205 and SQLState 40001/40P01 (serialization failure, deadlock) and 55P03
      *         (PostgreSQL's lock_not_available, from lock_timeout), and H2's 90131 (concurrent update) and 50200

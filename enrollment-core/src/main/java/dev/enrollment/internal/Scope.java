@@ -52,6 +52,16 @@ public final class Scope {
     }
 
     /**
+     * Tells whether operations run at the top level, each in a transaction of its own that the library may retry
+     * (rather than inside a caller's transaction, which it never retries).
+     *
+     * @return true at the top level
+     */
+    public boolean topLevel() {
+        return session == null;
+    }
+
+    /**
      * Runs a read: autocommit at the top level.
      *
      * @param operation the operation's name

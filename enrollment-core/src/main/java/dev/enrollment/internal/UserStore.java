@@ -208,7 +208,7 @@ public final class UserStore implements Users {
         // cannot type (CCX keys); they are deleted all the same, and only typed rows become events.
         History.writeAll(s, History.DELETED, rows.map(r -> new History.Row(r.value1(), userId, r.value2(), r.value3(),
                 r.value4(), Rows.instant(r.value5()))), Change.NONE);
-        s.dsl().deleteFrom(e).where(e.ID.in(rows.map(r -> r.value1()))).execute();
+        s.dsl().deleteFrom(e).where(e.USER_ID.eq(userId).and(e.ID.in(rows.map(r -> r.value1())))).execute();
         for (var r : rows) {
             CourseKey key = Rows.courseKeyOrNull(r.value2(), "student_courseenrollment", r.value1());
             CourseMode mode = Rows.modeOrNull(r.value3(), r.value1());
