@@ -96,7 +96,8 @@ class ExternalTransactionsTest {
         assertThatThrownBy(() -> enrollments.enrollments().enroll(dan, COURSE, CourseMode.AUDIT))
                 .isInstanceOf(DatabaseException.class);
         assertThat(dataSource.prepared.get() - before).as("one attempt, no retry").isEqualTo(1);
-        assertThat(tx.rollbackOnly).as("the transaction may not commit").isInstanceOf(DatabaseException.class);
+        assertThat(tx.rollbackOnly).as("the transaction may not commit").isInstanceOf(DatabaseException.class)
+                .hasMessageContaining("rolled back").hasMessageContaining("deadlock");
         assertThatThrownBy(transactions::commit).isSameAs(tx.rollbackOnly);
         assertThat(db.count("student_courseenrollment")).isZero();
         assertThat(listener.events()).isEmpty();

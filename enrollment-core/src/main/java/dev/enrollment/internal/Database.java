@@ -444,7 +444,7 @@ public final class Database {
                         c.rollback(savepoint);
                     } catch (SQLException | RuntimeException rollbackFailure) {
                         e.addSuppressed(rollbackFailure);
-                        joined.setRollbackOnly(translate(operation, 1, rollbackFailure));
+                        joined.setRollbackOnly(unusable(translate(operation, 1, rollbackFailure)));
                     }
                 }
                 throw new CallerFailure(e);
@@ -467,7 +467,7 @@ public final class Database {
             throw sneaky(e.getCause());
         } catch (UserAlreadyExistsException e) {
             if (dialect == Dialect.POSTGRES) {
-                joined.setRollbackOnly(e);   // PostgreSQL aborts the transaction on the failed insert
+                joined.setRollbackOnly(unusable(e));   // PostgreSQL aborts the transaction on the failed insert
             }
             throw e;
         } catch (EnrollmentException e) {
@@ -476,7 +476,7 @@ public final class Database {
             throw e;
         } catch (Throwable t) {
             EnrollmentException translated = translate(operation, 1, t);
-            joined.setRollbackOnly(translated);
+            joined.setRollbackOnly(unusable(translated));
             throw translated;
         } finally {
             if (session != null) {
@@ -562,12 +562,12 @@ public final class Database {
                         closer.run();
                     }));
         } catch (EnrollmentException e) {
-            joined.setRollbackOnly(e);
+            joined.setRollbackOnly(unusable(e));
             throw e;
         } catch (RuntimeException e) {
             joined.release();
             EnrollmentException translated = translate(operation, 1, e);
-            joined.setRollbackOnly(translated);
+            joined.setRollbackOnly(unusable(translated));
             throw translated;
         }
     }

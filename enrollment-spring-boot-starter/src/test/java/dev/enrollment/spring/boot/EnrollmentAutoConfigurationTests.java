@@ -2,6 +2,7 @@ package dev.enrollment.spring.boot;
 
 import dev.enrollment.CourseKey;
 import dev.enrollment.CourseMode;
+import dev.enrollment.DatabaseException;
 import dev.enrollment.EnrollmentEvent;
 import dev.enrollment.EnrollmentListener;
 import dev.enrollment.Enrollments;
@@ -138,6 +139,36 @@ class EnrollmentAutoConfigurationTests {
     }
 
     @Test
+    void aDeadlockTheServiceCaughtStillRollsItsTransactionBackAndCommitThrowsTheLibrarysException() {
+        runner.withUserConfiguration(Recording.class, Failing.class).run(context -> {
+            Enrollments enrollments = context.getBean(Enrollments.class);
+            JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
+            jdbc.execute("CREATE TABLE orders (id BIGINT AUTO_INCREMENT PRIMARY KEY, username VARCHAR(150))");
+            User gus = enrollments.users().save(User.unsaved("gus", "gus@example.com"));
+            context.getBean(Recording.class).events.clear();
+            TransactionTemplate tx = context.getBean(TransactionTemplate.class);
+            int[] attempts = new int[1];
+            assertThatThrownBy(() -> tx.executeWithoutResult(status -> {
+                jdbc.update("INSERT INTO orders (username) VALUES (?)", "gus");
+                enrollments.enrollments().enroll(gus, COURSE, CourseMode.AUDIT);
+                Failing.FAIL_NEXT.set(true);
+                int before = Failing.PREPARED.get();
+                try {
+                    enrollments.enrollments().enroll(gus, CourseKey.parse("course-v1:edX+Other+2026"),
+                            CourseMode.AUDIT);
+                } catch (DatabaseException caught) {
+                    // the service carries on, as if nothing happened
+                }
+                attempts[0] = Failing.PREPARED.get() - before;
+            })).isInstanceOf(DatabaseException.class).hasMessageContaining("rolled back");
+            assertThat(attempts[0]).as("one attempt: no retry inside the service's transaction").isEqualTo(1);
+            assertThat(count(context, "orders")).isZero();
+            assertThat(count(context, "student_courseenrollment")).isZero();
+            assertThat(context.getBean(Recording.class).events).isEmpty();
+        });
+    }
+
+    @Test
     void outsideASpringTransactionEachCallCommitsAtOnce() {
         runner.withUserConfiguration(Recording.class).run(context -> {
             Enrollments enrollments = context.getBean(Enrollments.class);
@@ -245,6 +276,40 @@ class EnrollmentAutoConfigurationTests {
         @Bean
         ExternalTransactions ownHook() {
             return HOOK;
+        }
+    }
+
+    /** The application's data source fails its next statement as a deadlock victim when asked. */
+    @Configuration(proxyBeanMethods = false)
+    static class Failing {
+        static final java.util.concurrent.atomic.AtomicBoolean FAIL_NEXT = new java.util.concurrent.atomic.AtomicBoolean();
+        static final java.util.concurrent.atomic.AtomicInteger PREPARED = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Bean
+        DataSource dataSource() {
+            org.h2.jdbcx.JdbcDataSource h2 = new org.h2.jdbcx.JdbcDataSource();
+            h2.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+            return new org.springframework.jdbc.datasource.DelegatingDataSource(h2) {
+                @Override
+                public java.sql.Connection getConnection() throws java.sql.SQLException {
+                    java.sql.Connection c = super.getConnection();
+                    return (java.sql.Connection) java.lang.reflect.Proxy.newProxyInstance(
+                            getClass().getClassLoader(), new Class<?>[] {java.sql.Connection.class},
+                            (proxy, method, args) -> {
+                                if (method.getName().startsWith("prepare")) {
+                                    PREPARED.incrementAndGet();
+                                    if (FAIL_NEXT.compareAndSet(true, false)) {
+                                        throw new java.sql.SQLException("Deadlock found", "40001", 1213);
+                                    }
+                                }
+                                try {
+                                    return method.invoke(c, args);
+                                } catch (java.lang.reflect.InvocationTargetException e) {
+                                    throw e.getCause();
+                                }
+                            });
+                }
+            };
         }
     }
 
