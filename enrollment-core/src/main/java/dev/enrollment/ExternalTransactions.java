@@ -51,12 +51,13 @@ public interface ExternalTransactions {
         void afterCommit(Runnable action);
 
         /**
-         * Runs an action once the transaction has ended, committed or rolled back, before its connection is given
-         * back: the library closes the cursors of streams still open in the transaction from here.
+         * Runs an action just before the transaction ends, whether it commits or rolls back: the library closes
+         * the cursors of streams still open in the transaction from here (MySQL cannot commit while a streaming
+         * result set is open), and such a stream then refuses to go on.
          *
-         * @param action what to run at the end
+         * @param action what to run before the end
          */
-        void afterCompletion(Runnable action);
+        void beforeCompletion(Runnable action);
 
         /**
          * Marks the transaction so that it cannot commit: a library call inside it failed in a way that may have

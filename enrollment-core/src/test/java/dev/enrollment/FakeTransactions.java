@@ -24,7 +24,7 @@ final class FakeTransactions implements ExternalTransactions {
     final class Tx {
         final Connection connection;
         final List<Runnable> afterCommit = new ArrayList<>();
-        final List<Runnable> afterCompletion = new ArrayList<>();
+        final List<Runnable> beforeCompletion = new ArrayList<>();
         RuntimeException rollbackOnly;
 
         Tx(Connection connection) {
@@ -47,6 +47,7 @@ final class FakeTransactions implements ExternalTransactions {
             rollback();
             throw tx.rollbackOnly;
         }
+        tx.beforeCompletion.forEach(Runnable::run);
         tx.connection.commit();
         end(tx);
         tx.afterCommit.forEach(Runnable::run);
@@ -54,13 +55,13 @@ final class FakeTransactions implements ExternalTransactions {
 
     void rollback() throws SQLException {
         Tx tx = current.get();
+        tx.beforeCompletion.forEach(Runnable::run);
         tx.connection.rollback();
         end(tx);
     }
 
     private void end(Tx tx) throws SQLException {
         current.remove();
-        tx.afterCompletion.forEach(Runnable::run);
         tx.connection.setAutoCommit(true);
         tx.connection.close();
     }
@@ -84,8 +85,8 @@ final class FakeTransactions implements ExternalTransactions {
             }
 
             @Override
-            public void afterCompletion(Runnable action) {
-                tx.afterCompletion.add(action);
+            public void beforeCompletion(Runnable action) {
+                tx.beforeCompletion.add(action);
             }
 
             @Override

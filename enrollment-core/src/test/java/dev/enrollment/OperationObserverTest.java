@@ -16,14 +16,14 @@ class OperationObserverTest {
 
     private final List<String> log = new ArrayList<>();
     private TestDatabase db;
-    private ExternalTransactionsTest.FailingDataSource dataSource;
+    private ExternalTransactionsContract.FailingDataSource dataSource;
     private Enrollments enrollments;
 
     @BeforeEach
     void setUp() {
         db = TestDatabase.create(TestDatabase.Kind.H2);
         db.migrated().close();
-        dataSource = new ExternalTransactionsTest.FailingDataSource(db.dataSource());
+        dataSource = new ExternalTransactionsContract.FailingDataSource(db.dataSource());
         OperationObserver observer = operation -> {
             log.add("start " + operation);
             return new OperationObserver.Operation() {

@@ -550,14 +550,14 @@ public final class Database {
         }
     }
 
-    /** Streams on an external transaction's connection, until the stream is closed or the transaction ends. */
+    /** Streams on an external transaction's connection, until the stream is closed or the transaction is ending. */
     private <R extends Record, T> Stream<T> streamJoined(String operation, ExternalTransactions.Joined joined,
                                                          Function<DSLContext, ResultQuery<R>> query,
                                                          Function<R, T> mapper) {
         AtomicBoolean over = new AtomicBoolean();
         try {
             return streamOn(operation, dsl(joined.connection()), query, mapper, joined::release, () -> !over.get(),
-                    closer -> joined.afterCompletion(() -> {
+                    closer -> joined.beforeCompletion(() -> {
                         over.set(true);
                         closer.run();
                     }));

@@ -91,10 +91,10 @@ public final class SpringExternalTransactions implements ExternalTransactions {
         }
 
         @Override
-        public void afterCompletion(Runnable action) {
+        public void beforeCompletion(Runnable action) {
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
                 @Override
-                public void afterCompletion(int status) {
+                public void beforeCompletion() {
                     action.run();
                 }
             });
