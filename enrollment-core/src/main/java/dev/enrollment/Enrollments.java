@@ -11,8 +11,10 @@ import dev.enrollment.internal.Failures;
 import dev.enrollment.internal.JdbcUrls;
 import dev.enrollment.internal.MigrationLock;
 import dev.enrollment.internal.Migrator;
+import dev.enrollment.internal.Observed;
 import dev.enrollment.internal.OrphanStore;
 import dev.enrollment.internal.OwnedPool;
+import dev.enrollment.internal.QuietJooq;
 import dev.enrollment.internal.RetryPolicy;
 import dev.enrollment.internal.Scope;
 import dev.enrollment.internal.TransactionImpl;
@@ -44,6 +46,10 @@ import java.util.function.Function;
  * operation throws a {@link DatabaseException} that says to run {@link #migrate()}.
  */
 public final class Enrollments implements AutoCloseable {
+    static {
+        QuietJooq.apply();   // no jOOQ logo, tips or version warning in the consumer's log, unless it asks
+    }
+
     /** Connections in the pool the library creates for {@code jdbcUrl}, by default. */
     public static final int DEFAULT_POOL_SIZE = 10;
     /** How long an operation waits for a pooled connection by default. */
@@ -61,16 +67,20 @@ public final class Enrollments implements AutoCloseable {
     private final Allowances allowances;
     private final Orphans orphans;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final OperationObserver observer;
 
-    private Enrollments(Database database, DataSource migrationDataSource, OwnedPool ownedPool) {
+    private Enrollments(Database database, DataSource migrationDataSource, OwnedPool ownedPool,
+                        OperationObserver observer) {
         this.database = database;
         this.migrationDataSource = migrationDataSource;
         this.ownedPool = ownedPool;
+        this.observer = observer;
         Scope scope = Scope.top(database);
-        this.users = new UserStore(scope);
-        this.enrollments = new EnrollmentStore(scope, Change.NONE);
-        this.allowances = new AllowanceStore(scope);
-        this.orphans = new OrphanStore(scope);
+        this.users = Observed.wrap(Users.class, new UserStore(scope), observer);
+        this.enrollments = Observed.wrap(EnrollmentRepository.class, new EnrollmentStore(scope, Change.NONE),
+                observer);
+        this.allowances = Observed.wrap(Allowances.class, new AllowanceStore(scope), observer);
+        this.orphans = Observed.wrap(Orphans.class, new OrphanStore(scope), observer);
     }
 
     /**
@@ -145,6 +155,19 @@ public final class Enrollments implements AutoCloseable {
     }
 
     /**
+     * Reads where the schema stands against this version of the library, from the library's Flyway history,
+     * changing nothing; for health checks. Needs only the right to read {@code enrollment_schema_history} (through
+     * the main data source, not the migration one).
+     *
+     * @return the status; {@link SchemaStatus#isCurrent()} tells whether every call can run
+     * @throws DatabaseException if the database does not answer
+     */
+    public SchemaStatus schemaStatus() {
+        Migrator.Status s = Migrator.status(database.dataSource(), database.dialect());
+        return SchemaStatus.of(s.installed(), s.library(), s.pending(), s.failed());
+    }
+
+    /**
      * Returns the users repository.
      *
      * @return the users in {@code auth_user}
@@ -186,6 +209,11 @@ public final class Enrollments implements AutoCloseable {
      * exception is rethrown unchanged. Listeners hear of the changes after the commit, before this method returns;
      * never after a rollback. Not retried: a deadlock surfaces as a {@link DatabaseException}.
      *
+     * <p>Inside an {@link Builder#externalTransactions(ExternalTransactions) external transaction} (a Spring
+     * {@code @Transactional} method, with the starter) the work joins it instead, behind a savepoint: nothing commits
+     * before the external transaction does, listeners hear of the changes after its commit, and when the work throws
+     * only the work's own changes roll back (to the savepoint) and its exception is rethrown unchanged.
+     *
      * @param work the work; use only the repositories of the transaction it receives
      * @throws InvalidInputException if work is null
      * @throws DatabaseException     if the transaction cannot begin or commit
@@ -209,7 +237,8 @@ public final class Enrollments implements AutoCloseable {
      */
     public <T> T transactionResult(Function<Transaction, T> work) {
         Checks.notNull(work, "work");
-        return database.userTransaction(session -> work.apply(new TransactionImpl(session)));
+        return Observed.observe(observer, "transaction", () -> database.userTransaction(
+                session -> work.apply(Observed.wrap(Transaction.class, new TransactionImpl(session), observer))));
     }
 
     /**
@@ -234,6 +263,8 @@ public final class Enrollments implements AutoCloseable {
         private String password;
         private DataSource migrationDataSource;
         private final List<EnrollmentListener> listeners = new ArrayList<>();
+        private ExternalTransactions externalTransactions;
+        private OperationObserver observer;
         private int maximumPoolSize = DEFAULT_POOL_SIZE;
         private java.time.Duration connectionTimeout = DEFAULT_CONNECTION_TIMEOUT;
         private int retryAttempts = RetryPolicy.DEFAULT.maxAttempts();
@@ -319,6 +350,33 @@ public final class Enrollments implements AutoCloseable {
          */
         public Builder userLookup(UserLookup lookup) {
             this.userLookup = Checks.notNull(lookup, "userLookup");
+            return this;
+        }
+
+        /**
+         * Joins transactions that something else manages on the calling thread (a framework's declarative
+         * transactions) whenever one is active; see {@link ExternalTransactions} for what a joined call does.
+         * Optional: without it every call runs in a transaction of its own (or in a {@link #transaction}).
+         *
+         * @param externalTransactions the hook
+         * @return this builder
+         * @throws InvalidInputException if it is null
+         */
+        public Builder externalTransactions(ExternalTransactions externalTransactions) {
+            this.externalTransactions = Checks.notNull(externalTransactions, "externalTransactions");
+            return this;
+        }
+
+        /**
+         * Reports every repository call (and every {@link Enrollments#transaction}) to an observer, for metrics and
+         * traces; see {@link OperationObserver}. Optional: without one, calls are not observed.
+         *
+         * @param observer the observer
+         * @return this builder
+         * @throws InvalidInputException if it is null
+         */
+        public Builder observer(OperationObserver observer) {
+            this.observer = Checks.notNull(observer, "observer");
             return this;
         }
 
@@ -429,8 +487,7 @@ public final class Enrollments implements AutoCloseable {
                 RetryPolicy retry = new RetryPolicy(retryAttempts, RetryPolicy.DEFAULT.baseDelayMillis(),
                         RetryPolicy.DEFAULT.maxDelayMillis());
                 return new Enrollments(new Database(ds, dialect, retry, listeners, batchSize, userLookup,
-                        capacity),
-                        migrationDataSource, owned);
+                        capacity, externalTransactions, observer), migrationDataSource, owned, observer);
             } catch (RuntimeException e) {
                 if (owned != null) {
                     owned.close();

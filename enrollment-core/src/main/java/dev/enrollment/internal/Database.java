@@ -4,6 +4,9 @@ import dev.enrollment.DatabaseException;
 import dev.enrollment.EnrollmentEvent;
 import dev.enrollment.EnrollmentException;
 import dev.enrollment.EnrollmentListener;
+import dev.enrollment.ExternalTransactions;
+import dev.enrollment.OperationObserver;
+import dev.enrollment.UserAlreadyExistsException;
 import dev.enrollment.UserLookup;
 import org.jooq.Cursor;
 import org.jooq.DSLContext;
@@ -45,6 +48,10 @@ import java.util.stream.StreamSupport;
  * {@link EnrollmentException}.
  */
 public final class Database {
+    static {
+        QuietJooq.apply();   // before this class first renders with jOOQ
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
     private static final DateTimeFormatter MICROS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
     /** How many times one operation may restart its transaction (see {@link Session#restart()}). */
@@ -72,6 +79,8 @@ public final class Database {
     /** The caller's transaction running on this thread, if any (see {@link #refuseInsideCallerTransaction}). */
     private final ThreadLocal<Session> callerTransaction = new ThreadLocal<>();
     private final dev.enrollment.CourseCapacity capacity;
+    private final ExternalTransactions external;
+    private final OperationObserver observer;
 
     /**
      * Creates the runner, with no course capacity.
@@ -85,11 +94,11 @@ public final class Database {
      */
     public Database(DataSource dataSource, Dialect dialect, RetryPolicy retry, List<EnrollmentListener> listeners,
                     int batchSize, UserLookup userLookup) {
-        this(dataSource, dialect, retry, listeners, batchSize, userLookup, null);
+        this(dataSource, dialect, retry, listeners, batchSize, userLookup, null, null, null);
     }
 
     /**
-     * Creates the runner.
+     * Creates the runner, with courses' limits, joining external transactions and reporting to an observer.
      *
      * @param dataSource where connections come from
      * @param dialect    the detected dialect
@@ -98,10 +107,15 @@ public final class Database {
      * @param batchSize  rows per batch for bulk work (enrollAll, delete, audit)
      * @param userLookup which user ids exist, for orphan work; null for auth_user in this database
      * @param capacity   the courses' limits of active enrollments; null for none
+     * @param external   the transactions to join when one is active, or null
+     * @param observer   who hears of retries, or null
      */
     public Database(DataSource dataSource, Dialect dialect, RetryPolicy retry, List<EnrollmentListener> listeners,
-                    int batchSize, UserLookup userLookup, dev.enrollment.CourseCapacity capacity) {
+                    int batchSize, UserLookup userLookup, dev.enrollment.CourseCapacity capacity,
+                    ExternalTransactions external, OperationObserver observer) {
         this.capacity = capacity;
+        this.external = external;
+        this.observer = observer;
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.retry = retry;
@@ -351,6 +365,12 @@ public final class Database {
 
     private <T> T run(String operation, boolean idempotent, boolean transactional, boolean callerWork,
                       Function<Session, T> work) {
+        if (external != null) {
+            ExternalTransactions.Joined joined = join(operation);
+            if (joined != null) {
+                return joined(operation, callerWork, joined, work);
+            }
+        }
         int restarts = 0;
         for (int attempt = 1; ; attempt++) {
             Session session;
@@ -392,6 +412,9 @@ public final class Database {
                             operation, attempt, retry.maxAttempts(), pause);
                     if (!sleep(pause)) {
                         throw translate(operation, attempt, e);
+                    }
+                    if (observer != null) {
+                        Observed.retried();
                     }
                     continue;
                 }
@@ -460,11 +483,7 @@ public final class Database {
             Throwable unusable = session.rollbackOnlyCause();
             if (unusable != null) {
                 rollback(c, unusable);
-                throw new DatabaseException("transaction", 1, "transaction rolled back: a statement inside it "
-                        + "(a library call, or one of yours on Transaction.connection()) failed in a way that rolled "
-                        + "it back or left it unusable, so nothing of it was committed and no listener was told ("
-                        + Failures.describe(unusable) + ")", Failures.sqlException(unusable) != null
-                        ? Failures.sqlException(unusable) : unusable);
+                throw unusable(unusable);
             }
             if (manual) {
                 try {
@@ -479,6 +498,109 @@ public final class Database {
             if (transactional && autoCommit) {
                 restoreAutoCommit(c);
             }
+        }
+    }
+
+    private static DatabaseException unusable(Throwable cause) {
+        return new DatabaseException("transaction", 1, "transaction rolled back: a statement inside it (a library "
+                + "call, or one of yours on Transaction.connection()) failed in a way that rolled it back or left it "
+                + "unusable, so nothing of it was committed and no listener was told (" + Failures.describe(cause)
+                + ")", Failures.sqlException(cause) != null ? Failures.sqlException(cause) : cause);
+    }
+
+    /** Asks the hook for the thread's external transaction; its own failures become the library's. */
+    private ExternalTransactions.Joined join(String operation) {
+        try {
+            return external.join();
+        } catch (RuntimeException e) {
+            throw translate(operation, 1, e);
+        }
+    }
+
+    /**
+     * Runs one call inside an external transaction, on its connection: never committed, rolled back or retried
+     * here; events wait for the transaction's commit; a failure in the database marks it rollback-only, as a call
+     * inside {@link #userTransaction} does. A caller's work ({@code Enrollments.transaction}) runs behind a
+     * savepoint, rolled back to when the work throws.
+     */
+    private <T> T joined(String operation, boolean callerWork, ExternalTransactions.Joined joined,
+                         Function<Session, T> work) {
+        Session session = null;
+        try {
+            Connection c = joined.connection();
+            session = new Session(this, c, true, false);
+            java.sql.Savepoint savepoint = callerWork ? c.setSavepoint() : null;
+            T result;
+            if (callerWork) {
+                callerTransaction.set(session);
+            }
+            try {
+                result = work.apply(session);
+                session.closeStreams();
+            } catch (Throwable e) {
+                session.closeStreams();
+                if (!callerWork) {
+                    throw e;
+                }
+                Throwable unusable = session.rollbackOnlyCause();
+                if (unusable != null) {
+                    joined.setRollbackOnly(unusable(unusable));
+                } else {
+                    try {
+                        c.rollback(savepoint);
+                    } catch (SQLException | RuntimeException rollbackFailure) {
+                        e.addSuppressed(rollbackFailure);
+                        joined.setRollbackOnly(unusable(translate(operation, 1, rollbackFailure)));
+                    }
+                }
+                throw new CallerFailure(e);
+            } finally {
+                if (callerWork) {
+                    callerTransaction.remove();
+                }
+            }
+            Throwable unusable = session.rollbackOnlyCause();
+            if (unusable != null) {
+                DatabaseException failure = unusable(unusable);
+                joined.setRollbackOnly(failure);
+                throw failure;
+            }
+            if (savepoint != null) {
+                releaseSavepoint(c, savepoint);
+            }
+            List<EnrollmentEvent> events = List.copyOf(session.events());
+            if (!events.isEmpty()) {
+                joined.afterCommit(() -> fire(events));
+            }
+            return result;
+        } catch (CallerFailure e) {
+            throw sneaky(e.getCause());
+        } catch (UserAlreadyExistsException e) {
+            if (dialect == Dialect.POSTGRES) {
+                joined.setRollbackOnly(unusable(e));   // PostgreSQL aborts the transaction on the failed insert
+            }
+            throw e;
+        } catch (EnrollmentException e) {
+            throw e;
+        } catch (Error e) {
+            throw e;
+        } catch (Throwable t) {
+            EnrollmentException translated = translate(operation, 1, t);
+            joined.setRollbackOnly(unusable(translated));
+            throw translated;
+        } finally {
+            if (session != null) {
+                session.close();
+            }
+            joined.release();
+        }
+    }
+
+    private static void releaseSavepoint(Connection c, java.sql.Savepoint savepoint) {
+        try {
+            c.releaseSavepoint(savepoint);
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("could not release a savepoint; it ends with its transaction", e);
         }
     }
 
@@ -510,6 +632,12 @@ public final class Database {
     <R extends Record, T> Stream<T> stream(String operation, Function<DSLContext, ResultQuery<R>> query,
                                            Function<R, T> mapper) {
         refuseInsideCallerTransaction(operation);
+        if (external != null) {
+            ExternalTransactions.Joined joined = join(operation);
+            if (joined != null) {
+                return streamJoined(operation, joined, query, mapper);
+            }
+        }
         Connection c = null;
         try {
             c = dataSource.getConnection();
@@ -553,6 +681,27 @@ public final class Database {
 
     private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
 
+    /** Streams on an external transaction's connection, until the stream is closed or the transaction is ending. */
+    private <R extends Record, T> Stream<T> streamJoined(String operation, ExternalTransactions.Joined joined,
+                                                         Function<DSLContext, ResultQuery<R>> query,
+                                                         Function<R, T> mapper) {
+        AtomicBoolean over = new AtomicBoolean();
+        try {
+            return streamOn(operation, dsl(joined.connection()), query, mapper, joined::release, () -> !over.get(),
+                    closer -> joined.beforeCompletion(() -> {
+                        over.set(true);
+                        closer.run();
+                    }));
+        } catch (EnrollmentException e) {
+            joined.setRollbackOnly(unusable(e));
+            throw e;
+        } catch (RuntimeException e) {
+            joined.release();
+            EnrollmentException translated = translate(operation, 1, e);
+            joined.setRollbackOnly(unusable(translated));
+            throw translated;
+        }
+    }
 
     private static void release(Connection c, boolean ownTransaction) {
         try {

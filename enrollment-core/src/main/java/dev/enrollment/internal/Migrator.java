@@ -118,6 +118,51 @@ public final class Migrator {
         }
     }
 
+    /**
+     * Reads where the schema stands, without changing anything: the version the history records, the latest
+     * version this library ships, how many migrations are pending, and the first that failed.
+     *
+     * @param dataSource a data source that may read the history table
+     * @param dialect    the dialect
+     * @return the status
+     * @throws DatabaseException if the database cannot be read
+     */
+    public static Status status(DataSource dataSource, Dialect dialect) {
+        try {
+            org.flywaydb.core.api.MigrationInfoService info = flyway(dataSource, dialect).info();
+            org.flywaydb.core.api.MigrationInfo current = info.current();
+            String library = null;
+            String failed = null;
+            for (org.flywaydb.core.api.MigrationInfo m : info.all()) {
+                if (m.getVersion() != null && m.getType() != null && !m.getType().isBaseline()
+                        && m.getState() != org.flywaydb.core.api.MigrationState.FUTURE_SUCCESS) {
+                    library = m.getVersion().getVersion();
+                }
+                if (failed == null && m.getState().isFailed()) {
+                    failed = m.getVersion() != null ? m.getVersion().getVersion() : m.getDescription();
+                }
+            }
+            String installed = current == null || current.getVersion() == null ? null
+                    : current.getVersion().getVersion();
+            return new Status(installed, library, info.pending().length, failed);
+        } catch (FlywayException e) {
+            SQLException sql = Failures.sqlException(e);
+            throw new DatabaseException("schemaStatus", 1, "schemaStatus failed: " + JdbcUrls.redact(
+                    sql != null ? sql.getMessage() : e.getMessage()), sql != null ? sql : e);
+        }
+    }
+
+    /**
+     * Where the schema stands.
+     *
+     * @param installed the version the history records, null when none
+     * @param library   the latest version this library ships
+     * @param pending   migrations not applied yet
+     * @param failed    the first migration recorded as failed, null when none
+     */
+    public record Status(String installed, String library, int pending, String failed) {
+    }
+
     private static boolean isMissingPrivilege(SQLException e) {
         // MySQL/MariaDB 1142 (command denied), 1044 (access denied to database); SQLState 42501 (PostgreSQL, H2)
         int code = e.getErrorCode();
