@@ -45,12 +45,25 @@ public final class AllowanceStore implements Allowances {
                     .set(A.AUTO_ENROLL, autoEnroll)
                     .set(A.USER_ID, (Long) null), A.ID, conflict, A.EMAIL, A.COURSE_ID);
             if (id == null) {
-                int updated = s.dsl().update(A).set(A.AUTO_ENROLL, autoEnroll)
+                // The row of this email and course, compared exactly but for case: a collation that folds
+                // accents (Open edX's utf8mb3_general_ci) also matches another person's email.
+                List<Long> mine = s.dsl().select(A.ID, A.EMAIL).from(A)
                         .where(A.EMAIL.eq(key).and(A.COURSE_ID.eq(course.toString())))
-                        .execute();
-                if (updated == 0) {   // not our key's duplicate: another unique index refused the row
+                        .forUpdate()
+                        .fetch()
+                        .stream().filter(r -> sameEmail(r.value2(), key)).map(r -> r.value1())
+                        .collect(java.util.stream.Collectors.toList());
+                if (mine.isEmpty()) {
+                    if (s.dsl().fetchExists(A, A.EMAIL.eq(key).and(A.COURSE_ID.eq(course.toString())))) {
+                        throw new dev.enrollment.DatabaseException("allow", 1, "allow failed: the database's "
+                                + "collation of student_courseenrollmentallowed.email treats this email as equal to "
+                                + "another person's (it folds accents), so both cannot have an allowance for this "
+                                + "course; nothing was written", null);
+                    }
+                    // not our key's duplicate: another unique index refused the row
                     throw new org.jooq.exception.DataAccessException("insert allowance", conflict[0]);
                 }
+                s.dsl().update(A).set(A.AUTO_ENROLL, autoEnroll).where(A.ID.in(mine)).execute();
             }
             applyToExistingUser(s, key, course, autoEnroll);
             return null;
@@ -151,6 +164,7 @@ public final class AllowanceStore implements Allowances {
                 .orderBy(A.ID)
                 .fetch()
                 .stream()
+                .filter(r -> sameEmail(r.value2(), key))   // a collation that folds accents matches others too
                 .map(r -> {
                     CourseKey course = Rows.courseKeyOrNull(r.value3(), "student_courseenrollmentallowed", r.value1());
                     return course == null ? null : VALUES.allowance(r.value1(), r.value2(), course, r.value4(),

@@ -67,7 +67,12 @@ public final class UserStore implements Users {
                 .select(AUTH_USER.ID, AUTH_USER.USERNAME, AUTH_USER.EMAIL)
                 .from(AUTH_USER)
                 .where(AUTH_USER.USERNAME.eq(name))
-                .fetchOptional(r -> toUser(s.db(), r)));
+                .fetch(r -> toUser(s.db(), r))
+                .stream()
+                // Compared again, exactly: a collation the library does not own (Open edX's utf8mb3_general_ci)
+                // matches 'José' for 'jose'; a lookup never returns somebody else.
+                .filter(u -> u.username().equals(name))
+                .findFirst());
     }
 
     @Override
@@ -76,7 +81,7 @@ public final class UserStore implements Users {
         if (ids.stream().anyMatch(java.util.Objects::isNull)) {
             throw new InvalidInputException("ids", "must not contain null");
         }
-        return findAll("findAllById", new TreeSet<>(ids), chunk -> AUTH_USER.ID.in(chunk));
+        return findAll("findAllById", new TreeSet<>(ids), chunk -> AUTH_USER.ID.in(chunk), u -> true);
     }
 
     @Override
@@ -86,7 +91,8 @@ public final class UserStore implements Users {
         for (String u : usernames) {
             names.add(User.unsaved(u, "").username());
         }
-        return findAll("findAllByUsername", names, chunk -> AUTH_USER.USERNAME.in(chunk));
+        return findAll("findAllByUsername", names, chunk -> AUTH_USER.USERNAME.in(chunk),
+                u -> names.contains(u.username()));
     }
 
     @Override
@@ -101,11 +107,14 @@ public final class UserStore implements Users {
         }
         // Emails compare case-insensitively: MySQL's _ci collations already do (and keep an index usable).
         boolean collationFolds = scope.db().dialect().isMySqlFamily();
+        // A collation that folds accents too is checked again, exactly but for case.
         return findAll("findAllByEmail", set, chunk -> collationFolds ? AUTH_USER.EMAIL.in(chunk)
-                : org.jooq.impl.DSL.lower(AUTH_USER.EMAIL).in(chunk));
+                : org.jooq.impl.DSL.lower(AUTH_USER.EMAIL).in(chunk),
+                u -> set.contains(u.email().toLowerCase(java.util.Locale.ROOT)));
     }
 
-    private <K> List<User> findAll(String operation, Set<K> keys, Function<List<K>, Condition> where) {
+    private <K> List<User> findAll(String operation, Set<K> keys, Function<List<K>, Condition> where,
+                                   java.util.function.Predicate<User> exactly) {
         List<K> all = new ArrayList<>(keys);
         List<User> found = new ArrayList<>();
         int batch = scope.db().batchSize();
@@ -116,6 +125,7 @@ public final class UserStore implements Users {
                     .from(AUTH_USER)
                     .where(where.apply(chunk))
                     .fetch(r -> toUser(s.db(), r))));
+            found.removeIf(exactly.negate());
         }
         found.sort(Comparator.comparingLong(u -> u.id().getAsLong()));
         return found;
