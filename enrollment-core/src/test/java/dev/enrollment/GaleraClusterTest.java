@@ -163,6 +163,50 @@ class GaleraClusterTest {
                 .isGreaterThanOrEqualTo(2);
     }
 
+    /** Course capacity stays exact with callers on every node: the seat row's write certifies on the cluster. */
+    @Test
+    void thirtyCallersOnThreeNodesForRoomForTenSeatExactlyTen() throws Exception {
+        CourseKey capped = CourseKey.parse("course-v1:Galera+Capped+1");
+        GaleraCluster c = cluster(b -> b.retryAttempts(10).capacity(course -> course.equals(capped)
+                ? java.util.OptionalLong.of(10) : java.util.OptionalLong.empty()));
+        List<User> users = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            users.add(c.node(1 + i % 3).users().save(User.unsaved("seat" + i, "")));
+        }
+        CyclicBarrier start = new CyclicBarrier(12);
+        List<Future<Object>> calls = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            Enrollments node = c.node(1 + i % 3);
+            User u = users.get(i);
+            boolean barrier = i < 12;
+            calls.add(pool.submit(() -> {
+                if (barrier) {
+                    start.await(30, TimeUnit.SECONDS);
+                }
+                try {
+                    return node.enrollments().enroll(u, capped, CourseMode.AUDIT);
+                } catch (CourseFullException full) {
+                    return full;
+                }
+            }));
+        }
+        long seated = 0;
+        long refused = 0;
+        for (Future<Object> f : calls) {
+            Object outcome = f.get(3, TimeUnit.MINUTES);   // throws if any call failed otherwise
+            if (outcome instanceof Enrollment) {
+                seated++;
+            } else {
+                assertThat(outcome).isInstanceOf(CourseFullException.class);
+                refused++;
+            }
+        }
+        assertThat(seated).isEqualTo(10);
+        assertThat(refused).isEqualTo(20);
+        assertThat(c.onEveryNode("SELECT COUNT(*) FROM student_courseenrollment WHERE course_id = '" + capped
+                + "' AND is_active")).containsOnly(10L);
+    }
+
     @Test
     void twelveCallersRacingGetOrCreateAndEnrollAcrossTheNodesGetOneRowAndNoError() throws Exception {
         GaleraCluster c = cluster(b -> { });
