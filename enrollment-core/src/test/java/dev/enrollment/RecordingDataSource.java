@@ -1,20 +1,17 @@
 package dev.enrollment;
 
 import javax.sql.DataSource;
-import java.io.PrintWriter;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Logger;
 
 /** Wraps a DataSource and records every statement the library executes, with its update count. */
-final class RecordingDataSource implements DataSource {
+final class RecordingDataSource extends DelegatingDataSource {
     /** One executed statement. */
     record Executed(String sql, long updateCount) {
         boolean isDelete() {
@@ -22,11 +19,10 @@ final class RecordingDataSource implements DataSource {
         }
     }
 
-    private final DataSource delegate;
     private final List<Executed> executed = new ArrayList<>();
 
     RecordingDataSource(DataSource delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     synchronized List<Executed> executed() {
@@ -44,11 +40,6 @@ final class RecordingDataSource implements DataSource {
     @Override
     public Connection getConnection() throws SQLException {
         return wrap(delegate.getConnection());
-    }
-
-    @Override
-    public Connection getConnection(String user, String password) throws SQLException {
-        return wrap(delegate.getConnection(user, password));
     }
 
     private Connection wrap(Connection c) {
@@ -110,41 +101,6 @@ final class RecordingDataSource implements DataSource {
         } catch (InvocationTargetException e) {
             throw e.getCause();
         }
-    }
-
-    @Override
-    public PrintWriter getLogWriter() throws SQLException {
-        return delegate.getLogWriter();
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) throws SQLException {
-        delegate.setLogWriter(out);
-    }
-
-    @Override
-    public void setLoginTimeout(int seconds) throws SQLException {
-        delegate.setLoginTimeout(seconds);
-    }
-
-    @Override
-    public int getLoginTimeout() throws SQLException {
-        return delegate.getLoginTimeout();
-    }
-
-    @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-        return delegate.getParentLogger();
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-        return delegate.unwrap(iface);
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) throws SQLException {
-        return delegate.isWrapperFor(iface);
     }
 
 }
