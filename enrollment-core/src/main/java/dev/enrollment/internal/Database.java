@@ -504,7 +504,8 @@ public final class Database {
     private static DatabaseException unusable(Throwable cause) {
         return new DatabaseException("transaction", 1, "transaction rolled back: a statement inside it (a library "
                 + "call, or one of yours on Transaction.connection()) failed in a way that rolled it back or left it "
-                + "unusable, so nothing of it was committed and no listener was told (" + Failures.describe(cause)
+                + "unusable, so nothing of it was committed and no listener was told ("
+                + (Failures.isRetryable(cause) ? "deadlock or lock-wait timeout: " : "") + Failures.describe(cause)
                 + ")", Failures.sqlException(cause) != null ? Failures.sqlException(cause) : cause);
     }
 
