@@ -132,6 +132,15 @@ public final class Database {
     }
 
     /**
+     * Tells whether any listener is registered, so work may skip building the values of events nobody hears.
+     *
+     * @return true when events are delivered
+     */
+    boolean hasListeners() {
+        return !listeners.isEmpty();
+    }
+
+    /**
      * Returns the caller's user lookup.
      *
      * @return the lookup, or null for auth_user in this database

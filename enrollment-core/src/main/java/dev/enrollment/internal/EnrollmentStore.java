@@ -271,6 +271,9 @@ public final class EnrollmentStore implements EnrollmentRepository {
      */
     private static BulkResult enrollBatch(Session s, CourseKey course, CourseMode mode, List<User> users,
                                           Change change) {
+        if (s.db().dialect() != Dialect.H2) {
+            return BulkEnrollment.enroll(s, course, mode, users, change);   // server-side history, no pre-read
+        }
         Map<Long, User> byId = new LinkedHashMap<>();
         users.forEach(u -> byId.put(u.id().getAsLong(), u));
         String courseId = course.toString();
