@@ -358,6 +358,10 @@ public final class EnrollmentStore implements EnrollmentRepository {
                 Long id = insert(s, u, course, true, mode, now);
                 if (id != null) {
                     ids.put(u.id().getAsLong(), id);
+                } else if (select(s, u, course).isEmpty()) {
+                    // H2 reports every unique violation alike: only the user's own row in the course may stop it.
+                    throw new DatabaseException("enrollAll", 1, "enrollAll failed and wrote nothing of its batch: "
+                            + "a row was refused by a unique index other than (user_id, course_id)", null);
                 }
             }
             return ids;
