@@ -45,7 +45,7 @@ public final class Main {
     static Map<String, Scenario> scenarios() {
         Map<String, Scenario> all = new LinkedHashMap<>();
         for (Scenario s : List.of(new ContentionScenario(), new IsolationScenario(), new OverheadScenario(),
-                new BulkScenario(), new OrphanAuditScenario())) {
+                new BulkScenario(), new OrphanAuditScenario(), new HistoryKeysScenario())) {
             all.put(s.name(), s);
         }
         return all;
