@@ -51,13 +51,13 @@ public final class BulkScenario implements Scenario {
             + "history_user_id, user_id) SELECT LOWER(CONCAT(?, LPAD(HEX(? ^ id), 16, '0'))), id, created, "
             + "is_active, mode, CAST(? AS DATETIME(6)), NULL, '+', course_id, NULL, user_id "
             + "FROM student_courseenrollment WHERE course_id = ? AND created = CAST(? AS DATETIME(6)) "
-            + "AND user_id BETWEEN ? AND ?";
+            + "AND user_id BETWEEN ? AND ? AND mode = 'audit' AND is_active = TRUE";
     private static final String SERVER_HISTORY_PG = "INSERT INTO student_courseenrollment_history (history_id, id, "
             + "created, is_active, mode, history_date, history_change_reason, history_type, course_id, "
             + "history_user_id, user_id) SELECT CAST(CAST(? AS VARCHAR) || LPAD(TO_HEX(CAST(? AS BIGINT) # id), 16, "
             + "'0') AS UUID), id, created, is_active, mode, CAST(? AS TIMESTAMP(6)), NULL, '+', course_id, NULL, "
             + "user_id FROM student_courseenrollment WHERE course_id = ? AND created = CAST(? AS TIMESTAMP(6)) "
-            + "AND user_id BETWEEN ? AND ?";
+            + "AND user_id BETWEEN ? AND ? AND mode = 'audit' AND is_active = TRUE";
     /** The read a batch needs only when some users were enrolled already: which of them to reactivate. */
     private static final String INACTIVE = "SELECT id FROM student_courseenrollment WHERE course_id = ? "
             + "AND user_id BETWEEN ? AND ? AND is_active = FALSE";
