@@ -110,14 +110,28 @@ final class BulkEnrollment {
 
         int created;
         List<SQLWarning> warnings = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(insertSql(s.db(), size))) {
-            int p = 1;
-            for (long id : ids) {
-                ps.setString(p++, courseId);
-                bindTime(ps, p++, now, mysql);
-                ps.setBoolean(p++, true);
-                ps.setString(p++, mode.slug());
-                ps.setLong(p++, id);
+        try (PreparedStatement ps = c.prepareStatement(mysql ? insertSql(s.db(), size) : insertArraySql(s.db()))) {
+            if (mysql) {
+                int p = 1;
+                for (long id : ids) {
+                    ps.setString(p++, courseId);
+                    bindTime(ps, p++, now, true);
+                    ps.setBoolean(p++, true);
+                    ps.setString(p++, mode.slug());
+                    ps.setLong(p++, id);
+                }
+            } else {
+                // PostgreSQL: the batch's user ids as one bigint[] parameter, the other columns bound once.
+                ps.setString(1, courseId);
+                bindTime(ps, 2, now, false);
+                ps.setBoolean(3, true);
+                ps.setString(4, mode.slug());
+                Long[] boxed = new Long[size];
+                for (int i = 0; i < size; i++) {
+                    boxed[i] = ids[i];
+                }
+                java.sql.Array array = c.createArrayOf("bigint", boxed);
+                ps.setArray(5, array);
             }
             created = ps.executeUpdate();
             if (mysql) {
@@ -307,6 +321,26 @@ final class BulkEnrollment {
             RENDERED.put(key, sql);
         }
         return sql;
+    }
+
+    /**
+     * PostgreSQL: the insert of one enrollment per element of a bigint[] of user ids (course_id ?, created ?,
+     * is_active ?, mode ?, user ids ?), ignoring existing (user_id, course_id) pairs only: one statement of constant
+     * text whatever the batch's size, five values bound.
+     */
+    static String insertArraySql(Database db) {
+        return RENDERED.computeIfAbsent(db.dialect() + ":insertArray", k -> {
+            DSLContext dsl = DSL.using(db.dialect().sqlDialect(), Database.SETTINGS);
+            var u = DSL.unnest(DSL.param("userIds", Long[].class)).as("u", "user_id");
+            Field<Long> userId = u.field("user_id", Long.class);
+            return dsl.render(dsl.insertInto(E, E.COURSE_ID, E.CREATED, E.IS_ACTIVE, E.MODE, E.USER_ID)
+                    .select(DSL.select(DSL.cast(DSL.param("courseId", String.class), SQLDataType.VARCHAR(255)),
+                                    timeParam(db.dialect(), "created"),
+                                    DSL.cast(DSL.param("active", Boolean.class), SQLDataType.BOOLEAN),
+                                    DSL.cast(DSL.param("mode", String.class), SQLDataType.VARCHAR(100)), userId)
+                            .from(u))
+                    .onConflict(E.USER_ID, E.COURSE_ID).doNothing());
+        });
     }
 
     /**

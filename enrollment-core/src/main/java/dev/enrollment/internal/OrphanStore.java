@@ -296,10 +296,17 @@ public final class OrphanStore implements Orphans {
         return ANTI_JOIN.computeIfAbsent(dialect, d -> {
             var dsl = DSL.using(d.sqlDialect(), Database.SETTINGS);
             var u = AUTH_USER;
-            return dsl.render(dsl.select(E.ID, E.USER_ID, E.COURSE_ID, E.MODE, E.IS_ACTIVE, E.CREATED)
-                    .from(E).leftJoin(u).on(u.ID.eq(E.USER_ID))
-                    .where(E.ID.gt(DSL.param("from", Long.class)).and(E.ID.le(DSL.param("to", Long.class)))
-                            .and(u.ID.isNull()))
+            var inRange = E.ID.gt(DSL.param("from", Long.class)).and(E.ID.le(DSL.param("to", Long.class)));
+            var orphans = d == Dialect.POSTGRES
+                    // PostgreSQL plans a join here as a hash anti-join over the whole of auth_user, for every
+                    // chunk (44 ms a chunk of 1,000 against 100,000 users); a scalar subquery is probed by index.
+                    ? dsl.select(E.ID, E.USER_ID, E.COURSE_ID, E.MODE, E.IS_ACTIVE, E.CREATED).from(E)
+                            .where(inRange.and(DSL.field(DSL.select(u.ID).from(u).where(u.ID.eq(E.USER_ID)))
+                                    .isNull()))
+                    : dsl.select(E.ID, E.USER_ID, E.COURSE_ID, E.MODE, E.IS_ACTIVE, E.CREATED)
+                            .from(E).leftJoin(u).on(u.ID.eq(E.USER_ID))
+                            .where(inRange.and(u.ID.isNull()));
+            return dsl.render(orphans
                     .unionAll(DSL.select(DSL.max(E.ID), DSL.count().cast(SQLDataType.BIGINT),
                                     DSL.castNull(E.COURSE_ID), DSL.castNull(E.MODE), DSL.castNull(E.IS_ACTIVE),
                                     DSL.castNull(E.CREATED))
