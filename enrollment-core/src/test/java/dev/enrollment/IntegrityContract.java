@@ -138,9 +138,32 @@ abstract class IntegrityContract {
                 .containsExactlyInAnyOrderElementsOf(orphanIds).isSorted();
         List<String> reads = recorder.executed().stream().map(RecordingDataSource.Executed::sql)
                 .filter(sql -> sql.toLowerCase().contains("from student_courseenrollment")).collect(Collectors.toList());
-        assertThat(reads).hasSizeGreaterThanOrEqualTo(60 / BATCH)
-                .allSatisfy(sql -> assertThat(sql.toLowerCase()).contains("id >").containsAnyOf("limit", "fetch next")
-                        .doesNotContain("offset"));
+        // Every chunk is bounded (an id range of the batch size, or a LIMIT with a UserLookup): never OFFSET.
+        assertThat(reads.stream().filter(sql -> !sql.toLowerCase().startsWith("select max("))
+                .collect(Collectors.toList())).hasSizeGreaterThanOrEqualTo(60 / BATCH)
+                .allSatisfy(sql -> assertThat(sql.toLowerCase()).contains("id >")
+                        .containsAnyOf("limit", "fetch next", "id <=").doesNotContain("offset"));
+    }
+
+    @Test
+    void theAuditJumpsGapsInTheIdsAndCountsRowsAfterThem() {
+        Set<Long> orphanIds = makeOrphans(20, 3, 4);   // 15 orphans in 60 rows
+        db.execute("INSERT INTO student_courseenrollment (id, user_id, course_id, created, is_active, mode) "
+                + "VALUES (5000000, 987654321, 'course-v1:Int+Course+0', NULL, TRUE, 'audit')");
+        recorder.clear();
+
+        OrphanReport report = enrollments.orphans().audit();
+
+        assertThat(report.orphans()).isEqualTo(16);
+        assertThat(report.scanned()).isEqualTo(61);
+        assertThat(report.byCourse()).containsEntry(course(0), 6L);
+        assertThat(report.sample()).hasSize(16).last().satisfies(o -> assertThat(o.id()).isEqualTo(5000000L));
+        assertThat(recorder.executed()).as("no walk over the empty ids").hasSizeLessThan(40);
+        SweepResult dry = enrollments.orphans().sweep(SweepOptions.dryRun().batchSize(BATCH).pause(Duration.ZERO));
+        assertThat(dry.found()).isEqualTo(16);
+        assertThat(dry.scanned()).isEqualTo(61);
+        assertThat(dry.lastId()).isEqualTo(5000000L);
+        assertThat(dry.finished()).isTrue();
     }
 
     @Test
@@ -274,5 +297,85 @@ abstract class IntegrityContract {
                 .isInstanceOf(InvalidInputException.class);
         assertThat(enrollments.enrollments().enrollAll(c, CourseMode.AUDIT, List.of()))
                 .isEqualTo(new BulkResult(0, 0, 0));
+    }
+
+    // ---- bulk: nothing but the expected duplicate is ever ignored ----------------------------------------------
+
+    /** Makes student_courseenrollment.mode five characters wide: 'audit' fits, 'verified' does not. */
+    private void narrowMode() {
+        db.execute(kind() == TestDatabase.Kind.MARIADB
+                ? "ALTER TABLE student_courseenrollment MODIFY mode VARCHAR(5) NOT NULL"
+                : "ALTER TABLE student_courseenrollment ALTER COLUMN mode SET DATA TYPE VARCHAR(5)");
+    }
+
+    @Test
+    void enrollAllRefusesATruncatedRowInsteadOfCountingItAndWritesNothingOfItsBatch() {
+        CourseKey c = course(3);
+        List<User> all = users("narrow", 10);
+        for (int i = 0; i < 3; i++) {
+            enrollments.enrollments().getOrCreate(all.get(i), c);   // 'audit': fits; duplicates in the first batch
+        }
+        narrowMode();
+        events.take();
+
+        assertThatThrownBy(() -> enrollments.enrollments().enrollAll(c, CourseMode.VERIFIED, all))
+                .isInstanceOf(DatabaseException.class)
+                .satisfies(e -> {
+                    if (kind() == TestDatabase.Kind.MARIADB) {
+                        assertThat(e).hasMessageContaining("1265").hasMessageContaining("mode");
+                    }
+                });
+        assertThatThrownBy(() -> enrollments.enrollments().enrollAll(course(4), CourseMode.VERIFIED, all))
+                .as("every row new").isInstanceOf(DatabaseException.class);
+
+        assertThat(db.count("student_courseenrollment")).isEqualTo(3);
+        assertThat(db.queryLong("SELECT COUNT(*) FROM student_courseenrollment WHERE is_active = TRUE")).isZero();
+        assertThat(db.count("student_courseenrollment_history")).isEqualTo(3);
+        assertThat(events.take()).isEmpty();
+    }
+
+    @Test
+    void enrollAllRefusesARowIgnoredByAnotherUniqueIndexAndWritesNothingOfItsBatch() {
+        CourseKey c = course(5);
+        List<User> all = users("unique", 10);
+        db.execute("CREATE UNIQUE INDEX one_mode_per_course ON student_courseenrollment (course_id, mode)");
+        events.take();
+
+        assertThatThrownBy(() -> enrollments.enrollments().enrollAll(c, CourseMode.AUDIT, all))
+                .isInstanceOf(DatabaseException.class)
+                .satisfies(e -> {
+                    if (kind() == TestDatabase.Kind.MARIADB) {
+                        assertThat(e).hasMessageContaining("one_mode_per_course");
+                    }
+                });
+
+        assertThat(db.count("student_courseenrollment")).isZero();
+        assertThat(db.count("student_courseenrollment_history")).isZero();
+        assertThat(events.take()).isEmpty();
+    }
+
+    @Test
+    void enrollAllWritesDistinctVersion7HistoryIdsInTheColumnsForm() throws Exception {
+        CourseKey c = course(6);
+        List<User> all = users("v7", 40);
+        enrollments.enrollments().enrollAll(c, CourseMode.HONOR, all);
+        enrollments.enrollments().enrollAll(course(7), CourseMode.HONOR, all);
+        List<String> ids = new ArrayList<>();
+        String column = kind() == TestDatabase.Kind.POSTGRES ? "CAST(history_id AS VARCHAR)" : "history_id";
+        try (var conn = db.dataSource().getConnection(); var st = conn.createStatement();
+             var rs = st.executeQuery("SELECT " + column + " FROM student_courseenrollment_history")) {
+            while (rs.next()) {
+                ids.add(rs.getString(1));
+            }
+        }
+        String shape = kind() == TestDatabase.Kind.POSTGRES
+                ? "[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
+                : "[0-9a-f]{12}7[0-9a-f]{3}[89ab][0-9a-f]{15}";
+        assertThat(ids).hasSize(80).allMatch(id -> id.matches(shape), "a version-7 UUID, lower-case hex");
+        assertThat(new HashSet<>(ids)).hasSize(80);
+        assertThat(db.queryLong("SELECT COUNT(*) FROM student_courseenrollment_history h JOIN "
+                + "student_courseenrollment e ON e.id = h.id AND e.user_id = h.user_id AND e.course_id = h.course_id "
+                + "AND e.created = h.created AND e.mode = h.mode AND h.is_active = TRUE AND h.history_type = '+'"))
+                .as("each history row holds its enrollment's values").isEqualTo(80);
     }
 }

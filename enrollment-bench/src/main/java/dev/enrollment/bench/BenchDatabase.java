@@ -77,6 +77,11 @@ public final class BenchDatabase implements AutoCloseable {
     }
 
     /** @return the database's name */
+    /** @return whether the database is on PostgreSQL */
+    public boolean postgres() {
+        return server.postgres();
+    }
+
     public String name() {
         return name;
     }

@@ -23,11 +23,14 @@ import java.util.Map;
  * {@link LazyUsers} that loads the {@code User}s 1,000 ids at a time, against two raw-JDBC baselines that write
  * the same rows in batches of the same size: batched {@code INSERT IGNORE} alone (what the issue compares with),
  * and the same plus the history rows ({@code +}) that the library must write in the same transaction. Each variant
- * enrolls every user twice: the first run creates them all, the second creates none. Target: enrollAll at least
- * 0.8x the throughput of the first baseline.
+ * enrolls every user twice: the first run creates them all, the second creates none. Targets (issue 14): enrollAll at
+ * least 0.45x the throughput of the first baseline and at least 1.0x of the second.
  */
 public final class BulkScenario implements Scenario {
-    static final Target TARGET = Target.atLeast(0.8);
+    /** Issue 14: at least 0.45x of the raw insert without history (two rows written per enrollment, not one). */
+    static final Target TARGET = Target.atLeast(0.45);
+    /** Issue 14: at least as fast as the best hand-written JDBC doing the same work. */
+    static final Target SAME_WORK = Target.atLeast(1.0);
     /** Rows per batch, both sides: the library's default batch size. */
     static final int BATCH = Enrollments.DEFAULT_BATCH_SIZE;
     /** Ids per {@code findAllById} of the library variant's lazy user source. */
@@ -35,6 +38,33 @@ public final class BulkScenario implements Scenario {
 
     private static final String INSERT_IGNORE = "INSERT IGNORE INTO student_courseenrollment "
             + "(course_id, created, is_active, mode, user_id) VALUES (?, cast(? as datetime(6)), 1, ?, ?)";
+    private static final String INSERT_ON_CONFLICT = "INSERT INTO student_courseenrollment "
+            + "(course_id, created, is_active, mode, user_id) VALUES (?, cast(? as timestamp(6)), TRUE, ?, ?) "
+            + "ON CONFLICT (user_id, course_id) DO NOTHING";
+    /**
+     * The history rows ({@code +}) of one batch, written by the server from the rows just inserted: each history_id
+     * a version-7 UUID made of the batch's 16 hex digits of time and counter (?) and 64 bits (?) XOR the
+     * enrollment id; history_date ?; the rows: course_id ?, created ?, user_id between ? and ?.
+     */
+    private static final String SERVER_HISTORY = "INSERT INTO student_courseenrollment_history (history_id, id, "
+            + "created, is_active, mode, history_date, history_change_reason, history_type, course_id, "
+            + "history_user_id, user_id) SELECT LOWER(CONCAT(?, LPAD(HEX(? ^ id), 16, '0'))), id, created, "
+            + "is_active, mode, CAST(? AS DATETIME(6)), NULL, '+', course_id, NULL, user_id "
+            + "FROM student_courseenrollment WHERE course_id = ? AND created = CAST(? AS DATETIME(6)) "
+            + "AND user_id BETWEEN ? AND ? AND mode = 'audit' AND is_active = TRUE";
+    private static final String SERVER_HISTORY_PG = "INSERT INTO student_courseenrollment_history (history_id, id, "
+            + "created, is_active, mode, history_date, history_change_reason, history_type, course_id, "
+            + "history_user_id, user_id) SELECT CAST(CAST(? AS VARCHAR) || LPAD(TO_HEX(CAST(? AS BIGINT) # id), 16, "
+            + "'0') AS UUID), id, created, is_active, mode, CAST(? AS TIMESTAMP(6)), NULL, '+', course_id, NULL, "
+            + "user_id FROM student_courseenrollment WHERE course_id = ? AND created = CAST(? AS TIMESTAMP(6)) "
+            + "AND user_id BETWEEN ? AND ? AND mode = 'audit' AND is_active = TRUE";
+    /** The read a batch needs only when some users were enrolled already: which of them to reactivate. */
+    private static final String INACTIVE = "SELECT id FROM student_courseenrollment WHERE course_id = ? "
+            + "AND user_id BETWEEN ? AND ? AND is_active = FALSE";
+
+    static String insertIgnore(BenchDatabase db) {
+        return db.postgres() ? INSERT_ON_CONFLICT : INSERT_IGNORE;
+    }
     private static final String COUNT_ROWS = "SELECT COUNT(*) FROM student_courseenrollment WHERE course_id = '%s'";
     private static final String COUNT_HISTORY = "SELECT COUNT(*) FROM student_courseenrollment_history "
             + "WHERE course_id = '%s' AND history_type = '+'";
@@ -91,7 +121,8 @@ public final class BulkScenario implements Scenario {
         public Outcome enrollAll(BenchDatabase db, CourseKey course, long[] userIds) throws SQLException {
             String now = LibrarySql.now();
             long batches = 0;
-            try (Connection c = db.pool().getConnection(); PreparedStatement ps = c.prepareStatement(INSERT_IGNORE)) {
+            try (Connection c = db.pool().getConnection();
+                 PreparedStatement ps = c.prepareStatement(insertIgnore(db))) {
                 for (int i = 0; i < userIds.length; i++) {
                     ps.setString(1, course.toString());
                     ps.setString(2, now);
@@ -109,14 +140,18 @@ public final class BulkScenario implements Scenario {
     };
 
     /**
-     * The same, plus what the library must also write: per batch, in one transaction, the multi-row
-     * {@code INSERT IGNORE}, one {@code SELECT} of the batch's rows for the ids of those it created, and one
-     * multi-row insert of their history rows ({@code +}, the library's own statement), then COMMIT.
+     * The same, plus what the library must also write, by the best hand-written JDBC we know: per batch, in one
+     * transaction, the multi-row {@code INSERT IGNORE} (rewritten by the driver), then one
+     * {@code INSERT INTO student_courseenrollment_history ... SELECT ... FROM student_courseenrollment WHERE
+     * course_id = ? AND created = ? AND user_id BETWEEN ? AND ?} that the server runs on the rows just inserted (its
+     * count is the number created; history ids are version-7 UUIDs the server derives from a base bound once per
+     * batch), a read of the batch's inactive rows only when some users were enrolled already, then COMMIT. The
+     * connection stays in manual-commit mode for the whole run.
      */
     static final BulkEnroller RAW_WITH_HISTORY = new BulkEnroller() {
         @Override
         public String name() {
-            return "raw JDBC: multi-row INSERT IGNORE + history rows";
+            return "raw JDBC: multi-row INSERT IGNORE + server-side history (INSERT ... SELECT)";
         }
 
         @Override
@@ -129,43 +164,45 @@ public final class BulkScenario implements Scenario {
             String courseId = course.toString();
             long created = 0;
             long batches = 0;
-            Map<Integer, PreparedStatement> reads = new HashMap<>();
             try (Connection c = db.pool().getConnection()) {
                 c.setAutoCommit(false);
-                try (PreparedStatement ins = c.prepareStatement(INSERT_IGNORE);
-                     PreparedStatement hist = c.prepareStatement(LibrarySql.INSERT_HISTORY)) {
+                try (PreparedStatement ins = c.prepareStatement(insertIgnore(db));
+                     PreparedStatement hist = c.prepareStatement(db.postgres() ? SERVER_HISTORY_PG : SERVER_HISTORY);
+                     PreparedStatement inactive = c.prepareStatement(INACTIVE)) {
                     for (int from = 0; from < userIds.length; from += BATCH) {
                         int to = Math.min(userIds.length, from + BATCH);
                         String now = LibrarySql.now();
+                        long low = Long.MAX_VALUE;
+                        long high = Long.MIN_VALUE;
                         for (int i = from; i < to; i++) {
                             ins.setString(1, courseId);
                             ins.setString(2, now);
                             ins.setString(3, "audit");
                             ins.setLong(4, userIds[i]);
                             ins.addBatch();
+                            low = Math.min(low, userIds[i]);
+                            high = Math.max(high, userIds[i]);
                         }
                         ins.executeBatch();
-                        // Ours are the rows carrying our creation time; the others existed before.
-                        PreparedStatement read = reads.computeIfAbsent(to - from, n -> prepareRead(c, n));
-                        read.setString(1, courseId);
-                        for (int i = from; i < to; i++) {
-                            read.setLong(2 + i - from, userIds[i]);
-                        }
-                        LocalDateTime ours = LocalDateTime.parse(now.replace(' ', 'T'));
-                        String historyDate = LibrarySql.now();
-                        int rows = 0;
-                        try (ResultSet rs = read.executeQuery()) {
-                            while (rs.next()) {
-                                if (ours.equals(rs.getObject(3, LocalDateTime.class))) {
-                                    LibrarySql.bindHistory(hist, rs.getLong(1), rs.getLong(2), courseId, "audit",
-                                            true, now, historyDate, "+");
-                                    hist.addBatch();
-                                    rows++;
+                        String base = dev.enrollment.internal.HistoryIds.next();
+                        hist.setString(1, base.substring(0, 16));
+                        hist.setLong(2, 0x8000_0000_0000_0000L
+                                | (java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 2));
+                        hist.setString(3, LibrarySql.now());
+                        hist.setString(4, courseId);
+                        hist.setString(5, now);
+                        hist.setLong(6, low);
+                        hist.setLong(7, high);
+                        int rows = hist.executeUpdate();
+                        if (rows < to - from) {
+                            inactive.setString(1, courseId);
+                            inactive.setLong(2, low);
+                            inactive.setLong(3, high);
+                            try (ResultSet rs = inactive.executeQuery()) {
+                                while (rs.next()) {
+                                    rs.getLong(1);   // none in this scenario; the library would activate them
                                 }
                             }
-                        }
-                        if (rows > 0) {
-                            hist.executeBatch();
                         }
                         c.commit();
                         created += rows;
@@ -175,23 +212,10 @@ public final class BulkScenario implements Scenario {
                     c.rollback();
                     throw e;
                 } finally {
-                    for (PreparedStatement ps : reads.values()) {
-                        ps.close();
-                    }
                     c.setAutoCommit(true);
                 }
             }
             return new Outcome(created, userIds.length - created, 0, 0, batches, 0);
-        }
-
-        private PreparedStatement prepareRead(Connection c, int n) {
-            String marks = String.join(", ", java.util.Collections.nCopies(n, "?"));
-            try {
-                return c.prepareStatement("SELECT id, user_id, created FROM student_courseenrollment "
-                        + "WHERE course_id = ? AND user_id IN (" + marks + ")");
-            } catch (SQLException e) {
-                throw new IllegalStateException(e);
-            }
         }
     };
 
@@ -284,7 +308,8 @@ public final class BulkScenario implements Scenario {
 
     @Override
     public String summary() {
-        return "enroll 100,000 users in one course: the library's enrollAll against multi-row INSERT IGNORE";
+        return "enroll 100,000 users in one course: the library's enrollAll against multi-row INSERT IGNORE, without "
+                + "and with server-side history";
     }
 
     @Override
@@ -361,9 +386,11 @@ public final class BulkScenario implements Scenario {
         Table r = new Table("comparison", "ratio", "target ", "verdict ");
         r.row("enrollAll / raw INSERT IGNORE (1st run)", Format.ratio(lib.rate(), raw.rate()), TARGET,
                 TARGET.verdict(ratio));
-        r.row("enrollAll / raw INSERT IGNORE + history (1st run): the library's own overhead",
-                Format.ratio(lib.rate(), hist.rate()), "-", "-");
-        r.row("raw + history / raw (1st run): the cost of the history rows", Format.ratio(hist.rate(), raw.rate()),
+        r.row("enrollAll / raw INSERT IGNORE + server-side history (1st run): the same-work baseline",
+                Format.ratio(lib.rate(), hist.rate()), SAME_WORK,
+                SAME_WORK.verdict(Format.ratioValue(lib.rate(), hist.rate())));
+        r.row("raw + history / raw (1st run): the cost of the history rows, the physical limit of enrollAll / raw",
+                Format.ratio(hist.rate(), raw.rate()),
                 "-", "-");
         r.row("enrollAll with the users' loading / raw INSERT IGNORE (1st run)", Format.ratio(withLoading,
                 raw.rate()), "-", "-");

@@ -31,7 +31,8 @@ public final class Loader {
      */
     public static long[] users(BenchDatabase db, int n) {
         String sql = "INSERT INTO auth_user (password, last_login, is_superuser, username, first_name, last_name, "
-                + "email, is_staff, is_active, date_joined) VALUES (?, NULL, 0, ?, '', '', ?, 0, 1, ?)";
+                + "email, is_staff, is_active, date_joined) VALUES (?, NULL, FALSE, ?, '', '', ?, FALSE, TRUE, "
+                + time(db) + ")";
         String now = LibrarySql.now();
         try (Connection c = db.connect()) {
             c.setAutoCommit(false);
@@ -76,7 +77,7 @@ public final class Loader {
     public static void enrollments(BenchDatabase db, long n, LongUnaryOperator user, LongFunction<String> course,
                                    LongPredicate active, String mode) {
         String sql = "INSERT INTO student_courseenrollment (course_id, created, is_active, mode, user_id) "
-                + "VALUES (?, ?, ?, ?, ?)";
+                + "VALUES (?, " + time(db) + ", ?, ?, ?)";
         String now = LibrarySql.now();
         try (Connection c = db.connect()) {
             c.setAutoCommit(false);
@@ -95,6 +96,11 @@ public final class Loader {
         } catch (SQLException e) {
             throw new IllegalStateException("loading enrollments: " + e.getMessage(), e);
         }
+    }
+
+    /** @return the placeholder of a time bound as {@link LibrarySql#now()}'s text, cast on each server */
+    static String time(BenchDatabase db) {
+        return db.postgres() ? "cast(? as timestamp(6))" : "cast(? as datetime(6))";
     }
 
     private static void flush(Connection c, PreparedStatement ps, long done, long n) throws SQLException {

@@ -44,7 +44,8 @@ public record Machine(int cores, double memoryGiB, String jvm, String server, Ma
                 rs.next();
                 version = rs.getString(1);
             }
-            try (ResultSet rs = s.executeQuery("SHOW GLOBAL VARIABLES")) {
+            try (ResultSet rs = s.executeQuery(server.postgres() ? "SELECT name, setting FROM pg_settings"
+                    : "SHOW GLOBAL VARIABLES")) {
                 Map<String, String> all = new LinkedHashMap<>();
                 while (rs.next()) {
                     all.put(rs.getString(1).toLowerCase(Locale.ROOT), rs.getString(2));

@@ -49,7 +49,7 @@ public final class Main {
         Map<String, Scenario> all = new LinkedHashMap<>();
         for (Scenario s : List.of(new ContentionScenario(), new IsolationScenario(), new OverheadScenario(),
                 new BulkScenario(), new OrphanAuditScenario(), new CapacityScenario(), new GaleraScenario(),
-                new PostgresScenario())) {
+                new PostgresScenario(), new HistoryKeysScenario())) {
             all.put(s.name(), s);
         }
         return all;

@@ -75,7 +75,11 @@ class HarnessTest {
                 .hasMessageContaining("loopback");
         assertThatThrownBy(() -> Server.requireLoopback("jdbc:mysql://127.0.0.1:3306/app"))
                 .hasMessageContaining("names a server");
-        assertThatThrownBy(() -> Server.requireLoopback("jdbc:postgresql://127.0.0.1/"))
+        assertThat(Server.requireLoopback("jdbc:postgresql://127.0.0.1:5432/"))
+                .isEqualTo("jdbc:postgresql://127.0.0.1:5432/");
+        assertThatThrownBy(() -> Server.requireLoopback("jdbc:postgresql://10.0.0.5/"))
+                .hasMessageContaining("loopback");
+        assertThatThrownBy(() -> Server.requireLoopback("jdbc:oracle:thin:@127.0.0.1"))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -81,6 +81,10 @@ public final class Database {
     private final dev.enrollment.CourseCapacity capacity;
     private final ExternalTransactions external;
     private final OperationObserver observer;
+    /** START TRANSACTION, COMMIT and ROLLBACK as statements (rendered by jOOQ), or null on H2: see explicit(). */
+    private final String begin;
+    private final String commit;
+    private final String rollback;
 
     /**
      * Creates the runner, with no course capacity.
@@ -124,6 +128,16 @@ public final class Database {
         this.userLookup = userLookup;
         this.poolDescription = describePool(dataSource);
         this.statements = new Statements(dialect);
+        if (dialect == Dialect.H2) {
+            this.begin = null;
+            this.commit = null;
+            this.rollback = null;
+        } else {
+            DSLContext render = DSL.using(dialect.sqlDialect(), SETTINGS);
+            this.begin = render.render(render.startTransaction());
+            this.commit = render.render(render.commit());
+            this.rollback = render.render(render.rollback());
+        }
     }
 
     Statements statements() {
@@ -236,6 +250,15 @@ public final class Database {
      */
     public int batchSize() {
         return batchSize;
+    }
+
+    /**
+     * Tells whether any listener is registered, so work may skip building the values of events nobody hears.
+     *
+     * @return true when events are delivered
+     */
+    boolean hasListeners() {
+        return !listeners.isEmpty();
     }
 
     /**
@@ -452,7 +475,10 @@ public final class Database {
 
     private <T> T once(Connection c, boolean transactional, Session session, Function<Session, T> work,
                        boolean callerWork) throws SQLException {
-        boolean autoCommit = c.getAutoCommit();
+        boolean autoCommit = c.getAutoCommit();   // the pool's and the driver's cached state: no round trip
+        if (transactional && autoCommit && begin != null && !callerWork) {
+            return explicit(c, session, work);
+        }
         if (transactional && autoCommit) {
             c.setAutoCommit(false);
         }
@@ -515,6 +541,45 @@ public final class Database {
             return external.join();
         } catch (RuntimeException e) {
             throw translate(operation, 1, e);
+        }
+    }
+
+    /**
+     * The library's own transaction on a connection in autocommit mode (MySQL, MariaDB, PostgreSQL): {@code START
+     * TRANSACTION} ... {@code COMMIT} as statements, the connection staying in autocommit mode throughout. Two round
+     * trips of transaction control instead of {@code setAutoCommit(false)}, {@code commit()} and
+     * {@code setAutoCommit(true)}'s three, and nothing for the pool to reset when the connection goes back. Never
+     * for a caller's transaction, whose code may look at or change the connection's autocommit state.
+     */
+    private <T> T explicit(Connection c, Session session, Function<Session, T> work) throws SQLException {
+        execute(c, begin);
+        T result;
+        try {
+            result = work.apply(session);
+            session.closeStreams();   // MySQL cannot commit while a streaming result set is open
+        } catch (Throwable e) {
+            session.closeStreams();
+            rollbackStatement(c, e);
+            if (e instanceof Error) {
+                throw (Error) e;
+            }
+            if (e instanceof RuntimeException) {
+                throw (RuntimeException) e;
+            }
+            throw new CallerFailure(e);
+        }
+        try {
+            execute(c, commit);
+        } catch (SQLException e) {
+            rollbackStatement(c, e);
+            throw e;
+        }
+        return result;
+    }
+
+    private static void execute(Connection c, String sql) throws SQLException {
+        try (java.sql.Statement st = c.createStatement()) {
+            st.execute(sql);
         }
     }
 
@@ -602,6 +667,23 @@ public final class Database {
             c.releaseSavepoint(savepoint);
         } catch (SQLException | RuntimeException e) {
             LOG.debug("could not release a savepoint; it ends with its transaction", e);
+        }
+    }
+
+    /**
+     * Rolls back with a statement. If even that fails, the connection may still hold an open transaction that the
+     * pool (which sees autocommit mode) would not roll back: close the physical connection rather than return it.
+     */
+    private void rollbackStatement(Connection c, Throwable failure) {
+        try {
+            execute(c, rollback);
+        } catch (SQLException | RuntimeException e) {
+            failure.addSuppressed(e);
+            try {
+                c.abort(Runnable::run);
+            } catch (SQLException | RuntimeException abortFailure) {
+                failure.addSuppressed(abortFailure);
+            }
         }
     }
 

@@ -52,4 +52,43 @@ public final class HistoryIds {
         }
         return new String(out);
     }
+
+    /**
+     * The base of a batch of version-7 UUIDs that the database derives, one per enrollment row, without the client
+     * binding one per row: the first 16 hex digits (time, version, and this JVM's strictly increasing counter, as
+     * {@link #next()} makes them), and 64 low bits (the variant, then 62 random bits) that the statement XORs with
+     * each row's enrollment id. XOR with a constant is a bijection, so the ids of one batch are distinct (one row per
+     * enrollment), keep the variant bits while the enrollment id is below 2^62, and are as random across batches and
+     * processes as {@link #next()}'s.
+     *
+     * @param prefix the high 64 bits, as 16 lower-case hex digits
+     * @param low    the low 64 bits, to XOR with each enrollment id and print as 16 hex digits
+     */
+    record Base(String prefix, long low) {
+    }
+
+    /**
+     * Returns a new batch base for the current time (see {@link Base}).
+     *
+     * @return the base
+     */
+    static Base nextBase() {
+        long now = System.currentTimeMillis() << 12;
+        long stamp = LAST.updateAndGet(last -> Math.max(now, last + 1));
+        String full = of(stamp >>> 12, stamp, 0);
+        long low = 0x8000_0000_0000_0000L | (ThreadLocalRandom.current().nextLong() & 0x3FFF_FFFF_FFFF_FFFFL);
+        return new Base(full.substring(0, 16), low);
+    }
+
+    /**
+     * Returns the UUID a batch statement derives for one enrollment, as Java computes it (for tests and H2).
+     *
+     * @param base         the batch's base
+     * @param enrollmentId the row's id
+     * @return 32 lower-case hex digits
+     */
+    static String derive(Base base, long enrollmentId) {
+        String low = Long.toHexString(base.low() ^ enrollmentId);
+        return base.prefix() + "0".repeat(16 - low.length()) + low;
+    }
 }

@@ -39,4 +39,22 @@ class HistoryIdsTest {
         assertThat(HistoryIds.of(0x0123_4567_89abL, 0xfffL, -1L)).isEqualTo("0123456789ab7fffbfffffffffffffff");
         assertThat(HistoryIds.of(0, 0, 0)).isEqualTo("00000000000070008000000000000000");
     }
+
+    @Test
+    void aBatchBaseDerivesDistinctVersion7IdsThatSortAfterEveryEarlierId() {
+        String earlier = HistoryIds.next();
+        HistoryIds.Base base = HistoryIds.nextBase();
+        String later = HistoryIds.next();
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (long enrollmentId : new long[] {1, 2, 3, 1L << 40, (1L << 62) - 1}) {
+            String id = HistoryIds.derive(base, enrollmentId);
+            assertThat(id).matches("[0-9a-f]{32}");
+            UUID uuid = UUID.fromString(id.replaceFirst("(.{8})(.{4})(.{4})(.{4})(.{12})", "$1-$2-$3-$4-$5"));
+            assertThat(uuid.version()).isEqualTo(7);
+            assertThat(uuid.variant()).isEqualTo(2);
+            assertThat(id).isGreaterThan(earlier).isLessThan(later);
+            ids.add(id);
+        }
+        assertThat(ids).hasSize(5);
+    }
 }
