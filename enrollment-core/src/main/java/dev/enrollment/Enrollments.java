@@ -486,8 +486,10 @@ public final class Enrollments implements AutoCloseable {
                 Dialect dialect = detect(ds);
                 RetryPolicy retry = new RetryPolicy(retryAttempts, RetryPolicy.DEFAULT.baseDelayMillis(),
                         RetryPolicy.DEFAULT.maxDelayMillis());
-                return new Enrollments(new Database(ds, dialect, retry, listeners, batchSize, userLookup,
-                        capacity, externalTransactions, observer), migrationDataSource, owned, observer);
+                Database database = new Database(ds, dialect, retry, listeners, batchSize, userLookup,
+                        capacity, externalTransactions, observer);
+                database.preloadOrigin();
+                return new Enrollments(database, migrationDataSource, owned, observer);
             } catch (RuntimeException e) {
                 if (owned != null) {
                     owned.close();

@@ -253,13 +253,17 @@ final class BulkEnrollment {
         if (inactive.isEmpty()) {
             return reactivated;
         }
+        // user_id as well as the ids: the statements route to the users' shards (docs/SCALING.md)
+        List<Long> inactiveUsers = new ArrayList<>(byId.keySet());
         var locked = dsl.select(E.ID, E.USER_ID, E.MODE, E.CREATED, E.COURSE_ID)
-                .from(E).where(E.ID.in(inactive).and(E.IS_ACTIVE.isFalse())).forUpdate().fetch();
+                .from(E).where(E.ID.in(inactive).and(E.USER_ID.in(inactiveUsers)).and(E.IS_ACTIVE.isFalse()))
+                .forUpdate().fetch();
         if (locked.isEmpty()) {
             return reactivated;
         }
         dsl.update(E).set(E.IS_ACTIVE, true).set(E.MODE, mode.slug())
-                .where(E.ID.in(locked.map(r -> r.value1()))).execute();
+                .where(E.ID.in(locked.map(r -> r.value1())).and(E.USER_ID.in(locked.map(r -> r.value2()))))
+                .execute();
         List<History.Row> history = new ArrayList<>();
         for (var r : locked) {
             User u = byId.get(r.value2());

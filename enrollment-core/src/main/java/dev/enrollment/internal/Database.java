@@ -163,6 +163,19 @@ public final class Database {
         return o != null ? o : loadOrigin();
     }
 
+    /**
+     * Reads the database's identity now, if the schema has it, so that no later call pays for it (or fails, under
+     * a pool that is exhausted, for a reason of its own); on an unmigrated schema it is read on first use instead.
+     * Reads only: build() still changes nothing.
+     */
+    public void preloadOrigin() {
+        try {
+            origin();
+        } catch (EnrollmentException e) {
+            LOG.debug("the database's identity is not readable yet (an unmigrated schema?); read on first use", e);
+        }
+    }
+
     private synchronized Object loadOrigin() {
         if (origin == null) {
             var t = dev.enrollment.schema.Tables.ENROLLMENT_DATABASE;
