@@ -260,7 +260,8 @@ public final class EnrollLoad {
                     for (int i = w; i < hot.size(); i += size.writers()) {
                         owned.add(hot.get(i).id().getAsLong());
                     }
-                    Thread t = new Thread(() -> write(db, owned, size.hold(), stop, writerTx, writerVictims, writerFailures),
+                    Thread t = new Thread(() -> write(db::connect, owned, size.hold(), stop, writerTx, writerVictims,
+                            writerFailures),
                             "writer-" + w);
                     t.setDaemon(true);
                     writers.add(t);
@@ -335,8 +336,18 @@ public final class EnrollLoad {
      * A writer: BEGIN; UPDATE one of its users; hold the row lock; COMMIT; until told to stop. A writer chosen as a
      * deadlock victim (the baseline FK's shared lock meets its exclusive one) rolls back, counts it, and goes on.
      */
-    private static void write(BenchDatabase db, List<Long> owned, Duration hold, AtomicBoolean stop,
-                              AtomicLong done, AtomicLong victims, List<Throwable> failures) {
+    /** Opens a writer's connection. */
+    @FunctionalInterface
+    interface Connector {
+        Connection connect() throws SQLException;
+    }
+
+    /**
+     * A user-row writer: BEGIN; UPDATE one of its users; hold; COMMIT, until stopped. A transaction the server
+     * aborted (a lock victim, a Galera certification failure) is rolled back and counted in {@code victims}.
+     */
+    static void write(Connector db, List<Long> owned, Duration hold, AtomicBoolean stop,
+                      AtomicLong done, AtomicLong victims, List<Throwable> failures) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         try (Connection c = db.connect()) {
             c.setAutoCommit(false);

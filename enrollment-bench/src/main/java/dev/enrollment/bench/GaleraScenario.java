@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -141,7 +140,8 @@ public final class GaleraScenario implements Scenario {
                 for (int i = w; i < hot.size(); i += size.writers()) {
                     owned.add(hot.get(i).id().getAsLong());
                 }
-                Thread t = new Thread(() -> write(node2, user, password, owned, size.hold(), stop, writerTx,
+                Thread t = new Thread(() -> EnrollLoad.write(() -> DriverManager.getConnection(node2, user, password),
+                        owned, size.hold(), stop, writerTx,
                         writerAborts, failures), "galera-writer-" + w);
                 t.setDaemon(true);
                 writers.add(t);
@@ -227,39 +227,6 @@ public final class GaleraScenario implements Scenario {
                 throw new IllegalStateException("cannot read node " + (n + 1) + "'s wsrep counters: "
                         + e.getMessage(), e);
             }
-        }
-    }
-
-    /** A writer on node 2: BEGIN; UPDATE one of its users; hold; COMMIT. An aborted transaction is counted. */
-    private static void write(String url, String user, String password, List<Long> owned, Duration hold,
-                              AtomicBoolean stop, AtomicLong done, AtomicLong aborts, List<Throwable> failures) {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        try (Connection c = DriverManager.getConnection(url, user, password)) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement(LibrarySql.TOUCH_USER)) {
-                while (!stop.get()) {
-                    try {
-                        ps.setString(1, LibrarySql.now());
-                        ps.setLong(2, owned.get(random.nextInt(owned.size())));
-                        ps.executeUpdate();
-                        Thread.sleep(hold.toMillis());
-                        c.commit();
-                        done.incrementAndGet();
-                    } catch (SQLException e) {
-                        if (Workers.lockErrorCode(e) == 0) {
-                            throw e;
-                        }
-                        c.rollback();
-                        aborts.incrementAndGet();
-                    }
-                }
-            }
-        } catch (SQLException | RuntimeException e) {
-            synchronized (failures) {
-                failures.add(e);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -6,7 +6,7 @@
 
 CREATE TABLE enrollment_database (
     database_id  CHAR(32) NOT NULL,
-    CONSTRAINT enrollment_database_pkey PRIMARY KEY (database_id)
-);
+    PRIMARY KEY (database_id)
+) ENGINE = InnoDB;
 
 INSERT INTO enrollment_database (database_id) VALUES (REPLACE(UUID(), '-', ''));
