@@ -72,8 +72,14 @@ final class GaleraCluster implements AutoCloseable {
     static GaleraCluster create(int poolSize, java.util.function.Consumer<Enrollments.Builder> options) {
         GaleraCluster c = createUnmigrated(poolSize, options);
         c.node(1).migrate();
+        // Every migration applied on every node (other nodes apply writesets a moment later), the last one's
+        // rows included: the database's identity, which each node's first call reads.
+        long migrations = c.queryLong(1, "SELECT COUNT(*) FROM enrollment_schema_history WHERE success = 1");
+        awaitOnEveryNode("SELECT COUNT(*) FROM " + c.name + ".enrollment_schema_history WHERE success = 1",
+                migrations);
         awaitOnEveryNode("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '" + c.name
-                + "' AND table_name = '" + HISTORY_TABLE + "'", 1);
+                + "' AND table_name = 'enrollment_database'", 1);
+        awaitOnEveryNode("SELECT COUNT(*) FROM " + c.name + ".enrollment_database", 1);
         return c;
     }
 
@@ -223,7 +229,7 @@ final class GaleraCluster implements AutoCloseable {
                     rs.next();
                     v = rs.getLong(1);
                 } catch (SQLException e) {
-                    throw new IllegalStateException(e);
+                    v = -1;   // not applied there yet (a table the statement names may not exist yet)
                 }
                 if (v == expected) {
                     break;
