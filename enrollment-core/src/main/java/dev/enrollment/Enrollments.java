@@ -118,6 +118,7 @@ public final class Enrollments implements AutoCloseable {
         try {
             MigrationLock.around(ds, database.dialect(), "migrate", MigrationLock.DEFAULT_TIMEOUT,
                     () -> Migrator.migrate(ds, database.dialect()));
+            database.preloadOrigin();
         } catch (EnrollmentException e) {
             throw e;
         } catch (RuntimeException e) {   // a pool's or Flyway's own exception never reaches the caller
@@ -147,6 +148,7 @@ public final class Enrollments implements AutoCloseable {
         try {
             MigrationLock.around(ds, database.dialect(), "adopt", MigrationLock.DEFAULT_TIMEOUT,
                     () -> Adopter.adopt(ds, database.dialect()));
+            database.preloadOrigin();
         } catch (EnrollmentException e) {
             throw e;
         } catch (RuntimeException e) {   // a pool's or Flyway's own exception never reaches the caller

@@ -41,6 +41,26 @@ class UsersBelongToTheirDatabaseTest {
         }
     }
 
+    /** The identity is read before an operation takes its connection: a pool of one never waits for a second. */
+    @Test
+    void aPoolOfOneConnectionBuiltBeforeMigrateWorksAtOnce() {
+        try (TestDatabase db = TestDatabase.create(TestDatabase.Kind.H2);
+             Enrollments fresh = Enrollments.builder().jdbcUrl(db.url(), db.user(), db.password())
+                     .maximumPoolSize(1).build()) {   // built before the schema is migrated: identity unknown
+            try (Enrollments ddl = db.enrollments()) {
+                ddl.migrate();   // by another instance, so this one's identity is still unread
+            }
+            {
+                long t0 = System.nanoTime();
+                fresh.transaction(tx -> tx.users().save(User.unsaved("solo", "")));
+                Enrollment en = fresh.enrollments().enroll(User.unsaved("solo2", ""), COURSE, CourseMode.AUDIT);
+                assertThat(en.user().isSaved()).isTrue();
+                assertThat(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0))
+                        .isLessThan(4_000);
+            }
+        }
+    }
+
     @Test
     void instancesOnTheSameDatabaseShareTheirUsers() {
         try (TestDatabase db = TestDatabase.create(TestDatabase.Kind.H2);

@@ -164,6 +164,17 @@ public final class Database {
     }
 
     /**
+     * Reads the identity, if not known yet, before an operation takes its connection: read inside the operation's
+     * own transaction, it would need a second connection while holding the first (a pool of one would wait out its
+     * timeout). One volatile read once known.
+     */
+    private void knowOrigin() {
+        if (origin == null) {
+            preloadOrigin();
+        }
+    }
+
+    /**
      * Reads the database's identity now, if the schema has it, so that no later call pays for it (or fails, under
      * a pool that is exhausted, for a reason of its own); on an unmigrated schema it is read on first use instead.
      * Reads only: build() still changes nothing.
@@ -348,6 +359,7 @@ public final class Database {
      */
     public <T> T autocommit(String operation, Function<Session, T> work) {
         refuseInsideCallerTransaction(operation);
+        knowOrigin();
         return run(operation, true, false, false, work);
     }
 
@@ -363,6 +375,7 @@ public final class Database {
      */
     public <T> T transaction(String operation, boolean idempotent, Function<Session, T> work) {
         refuseInsideCallerTransaction(operation);
+        knowOrigin();
         return run(operation, idempotent, true, false, work);
     }
 
@@ -375,6 +388,7 @@ public final class Database {
      * @return the work's result
      */
     public <T> T userTransaction(Function<Session, T> work) {
+        knowOrigin();
         return run("transaction", false, true, true, work);
     }
 
@@ -728,6 +742,7 @@ public final class Database {
     <R extends Record, T> Stream<T> stream(String operation, Function<DSLContext, ResultQuery<R>> query,
                                            Function<R, T> mapper) {
         refuseInsideCallerTransaction(operation);
+        knowOrigin();
         if (external != null) {
             ExternalTransactions.Joined joined = join(operation);
             if (joined != null) {
