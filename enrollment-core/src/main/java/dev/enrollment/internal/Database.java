@@ -669,8 +669,10 @@ public final class Database {
         } catch (CallerFailure e) {
             throw sneaky(e.getCause());
         } catch (UserAlreadyExistsException e) {
-            if (dialect == Dialect.POSTGRES) {
-                joined.setRollbackOnly(unusable(e));   // PostgreSQL aborts the transaction on the failed insert
+            // Only a refusal by a failed statement (its SQLException kept as the cause) aborted a PostgreSQL
+            // transaction; users are inserted with ON CONFLICT DO NOTHING, which fails nothing.
+            if (dialect == Dialect.POSTGRES && e.getCause() instanceof SQLException) {
+                joined.setRollbackOnly(unusable(e));
             }
             throw e;
         } catch (EnrollmentException e) {

@@ -118,6 +118,13 @@ public final class Scope {
                 session.rollbackOnly(e);
             }
             throw e;
+        } catch (dev.enrollment.UserAlreadyExistsException e) {
+            // Refused before writing, the transaction is usable; refused by a failed statement (its SQLException
+            // kept as the cause), PostgreSQL has aborted it.
+            if (e.getCause() instanceof java.sql.SQLException && db.dialect() == Dialect.POSTGRES) {
+                session.rollbackOnly(e);
+            }
+            throw e;
         } catch (EnrollmentException e) {
             throw e;
         } catch (RuntimeException e) {

@@ -156,7 +156,10 @@ public final class UserStore implements Users {
                         .where(AUTH_USER.ID.eq(userId)).execute();
             } catch (DataAccessException e) {
                 if (Failures.isUniqueViolation(e)) {
-                    throw UserAlreadyExistsException.emailTaken(address);
+                    // The failed UPDATE is behind it: on PostgreSQL it aborted the transaction (see Scope.inline).
+                    UserAlreadyExistsException taken = UserAlreadyExistsException.emailTaken(address);
+                    taken.initCause(Failures.sqlException(e));
+                    throw taken;
                 }
                 throw e;
             }
