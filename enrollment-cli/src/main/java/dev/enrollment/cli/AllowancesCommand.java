@@ -22,17 +22,7 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         description = "Allowances: pre-enrollment of an email into a course (student_courseenrollmentallowed).",
         subcommands = {AllowancesCommand.Revoke.class, CommandLine.HelpCommand.class})
-final class AllowancesCommand implements Runnable {
-    @ParentCommand
-    Main parent;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new ParameterException(spec.commandLine(), "a subcommand is required: revoke");
-    }
+final class AllowancesCommand extends CommandGroup {
 
     /** Deletes an email's allowances. */
     @Command(name = "revoke", mixinStandardHelpOptions = true,

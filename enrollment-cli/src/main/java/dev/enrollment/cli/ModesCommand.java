@@ -25,17 +25,7 @@ import java.util.stream.Stream;
         mixinStandardHelpOptions = true,
         description = "Enrollment modes: move a course's enrollments from one mode to another.",
         subcommands = {ModesCommand.Change.class, CommandLine.HelpCommand.class})
-final class ModesCommand implements Runnable {
-    @ParentCommand
-    Main parent;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new ParameterException(spec.commandLine(), "a subcommand is required: change");
-    }
+final class ModesCommand extends CommandGroup {
 
     /** Open edX's bulk_change_enrollment. */
     @Command(name = "change", mixinStandardHelpOptions = true,

@@ -26,17 +26,7 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         description = "Finds (audit) and removes (sweep) orphans: enrollments whose user no longer exists.",
         subcommands = {OrphansCommand.Audit.class, OrphansCommand.Sweep.class, CommandLine.HelpCommand.class})
-final class OrphansCommand implements Runnable {
-    @ParentCommand
-    Main parent;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new ParameterException(spec.commandLine(), "a subcommand is required: audit or sweep");
-    }
+final class OrphansCommand extends CommandGroup {
 
     /** Counts orphans per course. */
     @Command(name = "audit", mixinStandardHelpOptions = true,

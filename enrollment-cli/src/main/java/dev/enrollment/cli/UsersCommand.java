@@ -25,17 +25,7 @@ import java.util.stream.Collectors;
         mixinStandardHelpOptions = true,
         description = "Users: retire a learner from every course.",
         subcommands = {UsersCommand.UnenrollAll.class, CommandLine.HelpCommand.class})
-final class UsersCommand implements Runnable {
-    @ParentCommand
-    Main parent;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new ParameterException(spec.commandLine(), "a subcommand is required: unenroll-all");
-    }
+final class UsersCommand extends CommandGroup {
 
     /** Open edX's unenroll_user_from_all_courses, run when an account is retired. */
     @Command(name = "unenroll-all", mixinStandardHelpOptions = true,
