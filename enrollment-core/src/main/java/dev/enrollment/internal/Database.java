@@ -579,7 +579,16 @@ public final class Database {
      * for a caller's transaction, whose code may look at or change the connection's autocommit state.
      */
     private <T> T explicit(Connection c, Session session, Function<Session, T> work) throws SQLException {
-        execute(c, begin);
+        try {
+            execute(c, begin);
+        } catch (SQLException e) {
+            if (session.restartable() && String.valueOf(e.getSQLState()).startsWith("08")) {
+                // The pool handed out a connection that is already dead (aborted after a failed ROLLBACK, or
+                // killed while idle): nothing was done on it, so take another, whatever the operation.
+                throw session.restart();
+            }
+            throw e;
+        }
         T result;
         try {
             result = work.apply(session);
