@@ -19,14 +19,15 @@ import java.util.regex.Pattern;
  */
 public final class LibrarySql {
     /** The library's read of one enrollment. */
-    public static final String SELECT_ENROLLMENT = "select student_courseenrollment.id, student_courseenrollment.mode, "
-            + "student_courseenrollment.is_active, student_courseenrollment.created, student_courseenrollment.course_id "
+    public static final String SELECT_ENROLLMENT = "select student_courseenrollment.id, "
+            + "student_courseenrollment.user_id, student_courseenrollment.course_id, student_courseenrollment.mode, "
+            + "student_courseenrollment.is_active, student_courseenrollment.created "
             + "from student_courseenrollment "
             + "where (student_courseenrollment.user_id = ? and student_courseenrollment.course_id = ?)";
     /** The same read, locking: the library's re-read after an ignored insert when a plain read misses the row. */
     public static final String SELECT_ENROLLMENT_FOR_UPDATE = SELECT_ENROLLMENT + " for update";
-    /** The library's race-safe insert. */
-    public static final String INSERT_IGNORE = "insert ignore into student_courseenrollment "
+    /** The library's race-safe insert: a plain INSERT, whose duplicate-key error fails the statement alone. */
+    public static final String INSERT = "insert into student_courseenrollment "
             + "(course_id, created, is_active, mode, user_id) values (?, cast(? as datetime(6)), ?, ?, ?)";
     /** The library's isEnrolled. */
     public static final String IS_ENROLLED = "select 1 as one from student_courseenrollment where "
@@ -59,8 +60,9 @@ public final class LibrarySql {
 
     /**
      * getOrCreate for a saved user, as the library does it outside a transaction: read in autocommit; if absent,
-     * one transaction that inserts with insert-ignore and writes the history row ({@code +}) of the row it
-     * created, or, if the insert was ignored, reads the row again (locking, if a plain read misses it).
+     * one transaction, begun and committed by statements on the connection left in autocommit mode, that inserts
+     * and writes the history row ({@code +}) of the row it created, or, if a duplicate key refused the insert, reads
+     * the row again (locking, if a plain read misses it).
      *
      * @param c      a connection in autocommit mode
      * @param userId the user
@@ -72,20 +74,22 @@ public final class LibrarySql {
         if (existing != null) {
             return existing;
         }
-        c.setAutoCommit(false);
+        try (Statement control = c.createStatement()) {
+            control.execute("start transaction");
+        }
         try {
             Row row = insertThenRead(c, userId, course);
-            c.commit();
+            try (Statement control = c.createStatement()) {
+                control.execute("commit");
+            }
             return row;
         } catch (SQLException | RuntimeException e) {
-            try {
-                c.rollback();
+            try (Statement control = c.createStatement()) {
+                control.execute("rollback");
             } catch (SQLException rollbackFailure) {
                 e.addSuppressed(rollbackFailure);
             }
             throw e;
-        } finally {
-            c.setAutoCommit(true);
         }
     }
 
@@ -110,14 +114,24 @@ public final class LibrarySql {
     private static Row insertThenRead(Connection c, long userId, String course) throws SQLException {
         for (int round = 1; round <= MAX_ROUNDS; round++) {
             String now = now();
-            try (PreparedStatement ps = c.prepareStatement(INSERT_IGNORE, Statement.RETURN_GENERATED_KEYS)) {
+            try (PreparedStatement ps = c.prepareStatement(INSERT, Statement.RETURN_GENERATED_KEYS)) {
                 ps.setString(1, course);
                 ps.setString(2, now);
                 ps.setBoolean(3, false);
                 ps.setString(4, "audit");
                 ps.setLong(5, userId);
-                ps.executeUpdate();
-                try (ResultSet keys = ps.getGeneratedKeys()) {
+                boolean inserted;
+                try {
+                    ps.executeUpdate();
+                    inserted = true;
+                } catch (SQLException e) {
+                    if (e.getErrorCode() != 1062) {
+                        throw e;
+                    }
+                    inserted = false;   // the row exists: read it below
+                }
+                try (ResultSet keys = inserted ? ps.getGeneratedKeys() : null) {
+                    if (keys != null && keys.next()) {
                     if (keys.next()) {
                         Row row = new Row(keys.getLong(1), "audit", false, LocalDateTime.parse(now, MICROS));
                         try (PreparedStatement h = c.prepareStatement(INSERT_HISTORY)) {
@@ -174,8 +188,8 @@ public final class LibrarySql {
                 if (!rs.next()) {
                     return null;
                 }
-                return new Row(rs.getLong(1), rs.getString(2), rs.getBoolean(3),
-                        rs.getObject(4, LocalDateTime.class));
+                return new Row(rs.getLong(1), rs.getString(4), rs.getBoolean(5),
+                        rs.getObject(6, LocalDateTime.class));
             }
         }
     }

@@ -209,7 +209,7 @@ final class BulkEnrollment {
     /** The rows this batch created, for the listeners: those carrying its creation time. */
     private static List<Enrollment> createdRows(Session s, Map<Long, User> byId, CourseKey course, CourseMode mode,
                                                 Instant now, long low, long high) {
-        Field<LocalDateTime> time = s.db().timestamp(now);
+        Field<LocalDateTime> time = Timestamps.field(s.db().dialect(), now);
         List<Enrollment> rows = new ArrayList<>();
         s.dsl().select(E.ID, E.USER_ID).from(E)
                 .where(E.COURSE_ID.eq(course.toString()).and(E.CREATED.eq(time)).and(E.USER_ID.between(low, high))
@@ -264,16 +264,16 @@ final class BulkEnrollment {
         dsl.update(E).set(E.IS_ACTIVE, true).set(E.MODE, mode.slug())
                 .where(E.ID.in(locked.map(r -> r.value1())).and(E.USER_ID.in(locked.map(r -> r.value2()))))
                 .execute();
-        List<History.Row> history = new ArrayList<>();
+        List<EnrollmentRow> history = new ArrayList<>();
         for (var r : locked) {
             User u = byId.get(r.value2());
             CourseKey stored = Rows.stored(course, r.value5(), r.value1());
             CourseMode was = Rows.modeOrNull(r.value3(), r.value1());
             Enrollment before = VALUES.enrollment(r.value1(), u, stored, was == null ? mode : was, false,
-                    Rows.instant(r.value4()));
+                    Timestamps.instant(r.value4()));
             Enrollment after = VALUES.enrollment(r.value1(), u, stored, mode, true, before.created());
             reactivated.add(new Enrollment[] {before, after});
-            history.add(History.Row.of(after));
+            history.add(EnrollmentRow.of(after));
         }
         History.writeAll(s, History.CHANGED, history, change);
         return reactivated;
@@ -285,7 +285,7 @@ final class BulkEnrollment {
 
     private static void bindTime(PreparedStatement ps, int index, Instant t, boolean mysql) throws SQLException {
         if (mysql) {
-            ps.setString(index, Database.mysqlText(t));   // cast to DATETIME(6) in the statement
+            ps.setString(index, Timestamps.mysqlText(t));   // cast to DATETIME(6) in the statement
         } else {
             ps.setObject(index, LocalDateTime.ofInstant(t.truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC));
         }

@@ -1,7 +1,6 @@
 package dev.enrollment.internal;
 
 import dev.enrollment.Enrollment;
-
 import org.jooq.Field;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
@@ -29,23 +28,6 @@ final class History {
     }
 
     /**
-     * One history row's enrollment values.
-     *
-     * @param id       the enrollment id
-     * @param userId   its user_id
-     * @param courseId its course_id
-     * @param mode     its mode slug
-     * @param active   its is_active
-     * @param created  its created, may be null
-     */
-    record Row(long id, long userId, String courseId, String mode, boolean active, Instant created) {
-        static Row of(Enrollment e) {
-            return new Row(e.id(), e.user().id().getAsLong(), e.courseKey().toString(), e.mode().slug(), e.isActive(),
-                    e.created());
-        }
-    }
-
-    /**
      * Writes one history row holding the enrollment's values, in the session's transaction.
      *
      * @param s      the session
@@ -56,17 +38,17 @@ final class History {
     static void write(Session s, String type, Enrollment row, Change change) {
         String rendered = s.db().statements().insertHistory;
         if (rendered == null) {
-            writeAll(s, type, List.of(Row.of(row)), change);
+            writeAll(s, type, List.of(EnrollmentRow.of(row)), change);
             return;
         }
         // MySQL/MariaDB: one row on every change, so the statement is rendered once.
         try (java.sql.PreparedStatement ps = s.connection().prepareStatement(rendered)) {
             ps.setString(1, HistoryIds.next());
             ps.setLong(2, row.id());
-            ps.setString(3, row.created() == null ? null : Database.mysqlText(row.created()));
+            ps.setString(3, row.created() == null ? null : Timestamps.mysqlText(row.created()));
             ps.setBoolean(4, row.isActive());
             ps.setString(5, row.mode().slug());
-            ps.setString(6, Database.mysqlText(Instant.now()));
+            ps.setString(6, Timestamps.mysqlText(Instant.now()));
             ps.setString(7, change.reason());
             ps.setString(8, type);
             ps.setString(9, row.courseKey().toString());
@@ -90,22 +72,22 @@ final class History {
      * @param rows   the rows' values
      * @param change who and why
      */
-    static void writeAll(Session s, String type, List<Row> rows, Change change) {
+    static void writeAll(Session s, String type, List<EnrollmentRow> rows, Change change) {
         if (rows.isEmpty()) {
             return;
         }
         var h = STUDENT_COURSEENROLLMENT_HISTORY;
-        Field<LocalDateTime> now = s.db().timestamp(Instant.now());
+        Field<LocalDateTime> now = Timestamps.field(s.db().dialect(), Instant.now());
         boolean uuidColumn = s.db().dialect() == Dialect.POSTGRES;
         var insert = s.dsl().insertInto(h, h.HISTORY_ID, h.ID, h.CREATED, h.IS_ACTIVE, h.MODE, h.HISTORY_DATE,
                 h.HISTORY_CHANGE_REASON, h.HISTORY_TYPE, h.COURSE_ID, h.HISTORY_USER_ID, h.USER_ID);
-        for (Row r : rows) {
+        for (EnrollmentRow r : rows) {
             // PostgreSQL's column is a uuid: the same 32 hex digits, cast there.
             Field<String> historyId = uuidColumn
                     ? DSL.cast(DSL.val(HistoryIds.next()), SQLDataType.UUID).coerce(h.HISTORY_ID)
                     : DSL.val(HistoryIds.next(), h.HISTORY_ID);
             insert = insert.values(historyId, DSL.val(r.id(), h.ID),
-                    r.created() == null ? DSL.val((LocalDateTime) null, h.CREATED) : s.db().timestamp(r.created()),
+                    r.created() == null ? DSL.val((LocalDateTime) null, h.CREATED) : Timestamps.field(s.db().dialect(), r.created()),
                     DSL.val(r.active(), h.IS_ACTIVE), DSL.val(r.mode(), h.MODE), now,
                     DSL.val(change.reason(), h.HISTORY_CHANGE_REASON), DSL.val(type, h.HISTORY_TYPE),
                     DSL.val(r.courseId(), h.COURSE_ID), DSL.val(change.actorId(), h.HISTORY_USER_ID),

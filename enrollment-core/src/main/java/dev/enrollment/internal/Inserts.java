@@ -31,12 +31,11 @@ final class Inserts {
                                                      java.sql.SQLException[] conflict, TableField<R, ?>... key) {
         if (s.db().dialect() == Dialect.POSTGRES) {
             // ON CONFLICT (key) DO NOTHING: only that key's conflict is ignored, and the transaction stays usable.
-            return insert.onConflict(key).doNothing().returningResult(id).fetchOptional(r -> r.value1())
-                    .orElse(null);
+            return insert.onConflict(key).doNothing().returningResult(id).fetchOptional(id).orElse(null);
         }
         // MySQL/MariaDB and H2: a plain insert, whose duplicate-key error rolls back only the statement there.
         try {
-            return insert.returningResult(id).fetchOne(r -> r.value1());
+            return insert.returningResult(id).fetchOne(id);
         } catch (DataAccessException e) {
             if (Failures.isUniqueViolation(e)) {
                 if (conflict != null) {

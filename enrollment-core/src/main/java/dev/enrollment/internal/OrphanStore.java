@@ -412,8 +412,8 @@ public final class OrphanStore implements Orphans {
         if (gone.isEmpty()) {
             return 0;
         }
-        History.writeAll(s, History.DELETED, gone.stream().map(r -> new History.Row(r.id(), r.userId(), r.courseId(),
-                r.mode(), r.active(), Rows.instant(r.created()))).collect(Collectors.toList()), Change.NONE);
+        History.writeAll(s, History.DELETED, gone.stream().map(r -> new EnrollmentRow(r.id(), r.userId(), r.courseId(),
+                r.mode(), r.active(), Timestamps.instant(r.created()))).collect(Collectors.toList()), Change.NONE);
         return s.dsl().deleteFrom(E).where(E.ID.in(gone.stream().map(Row::id).collect(Collectors.toList())))
                 .execute();
     }

@@ -5,9 +5,6 @@ import dev.enrollment.CourseMode;
 import dev.enrollment.DatabaseException;
 import dev.enrollment.InvalidInputException;
 
-import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 
 /** Values read from rows, which other software may have written: a bad one is a database problem, not bad input. */
 final class Rows {
@@ -70,9 +67,5 @@ final class Rows {
             return asked;
         }
         return courseKey(stored, "student_courseenrollment", rowId);
-    }
-
-    static Instant instant(LocalDateTime utc) {
-        return utc == null ? null : utc.toInstant(ZoneOffset.UTC);
     }
 }

@@ -70,7 +70,7 @@ public final class Scope {
      * @return the result
      */
     public <T> T read(String operation, Function<Session, T> work) {
-        return session == null ? db.autocommit(operation, work) : inline(operation, work);
+        return session == null ? db.transactions().autocommit(operation, work) : inline(operation, work);
     }
 
     /**
@@ -83,7 +83,7 @@ public final class Scope {
      * @return the result
      */
     public <T> T write(String operation, boolean idempotent, Function<Session, T> work) {
-        return session == null ? db.transaction(operation, idempotent, work) : inline(operation, work);
+        return session == null ? db.transactions().write(operation, idempotent, work) : inline(operation, work);
     }
 
     /**
@@ -99,11 +99,10 @@ public final class Scope {
     public <R extends Record, T> Stream<T> stream(String operation, Function<DSLContext, ResultQuery<R>> query,
                                                   Function<R, T> mapper) {
         if (session == null) {
-            return db.stream(operation, query, mapper);
+            return db.streams().top(operation, query, mapper);
         }
         checkOpen();
-        return db.streamOn(operation, session.dsl(), query, mapper, () -> { }, session::isOpen,
-                session::closeWithSession);
+        return db.streams().in(operation, session, query, mapper);
     }
 
     private <T> T inline(String operation, Function<Session, T> work) {

@@ -29,15 +29,6 @@ public final class Session {
         this.restartable = restartable;
     }
 
-    /** Thrown by work that wants its transaction rolled back and run again at once. */
-    static final class Restart extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        Restart() {
-            super("restart", null, false, false);
-        }
-    }
-
     /**
      * Tells whether this session is a transaction of the library's own that the work may {@link #restart()}: not
      * a caller's transaction, whose other work cannot be redone.
@@ -50,7 +41,7 @@ public final class Session {
 
     /**
      * Returns the exception that rolls this session's transaction back and runs its work again, on a fresh
-     * transaction, without counting as a failure. Only where {@link #restartable()}.
+     * transaction, without counting as a failure (see {@link Transactions.Restart}). Only where {@link #restartable()}.
      *
      * @return the exception to throw
      */
@@ -58,7 +49,7 @@ public final class Session {
         if (!restartable) {
             throw new IllegalStateException("a caller's transaction cannot be restarted");
         }
-        return new Restart();
+        return new Transactions.Restart();
     }
 
     /**

@@ -12,7 +12,7 @@ import static dev.enrollment.schema.Tables.STUDENT_COURSEENROLLMENT;
  * overhead scenario). The SQL is still jOOQ's, never built from strings, and every value is a bind value.
  */
 final class Statements {
-    /** id, mode, is_active, created, course_id of the row for (user_id ?, course_id ?). */
+    /** {@link EnrollmentRow#FIELDS} of the row for (user_id ?, course_id ?). */
     final String selectEnrollment;
     /** One row when (user_id ?, course_id ?) has an active enrollment. */
     final String isEnrolled;
@@ -32,7 +32,7 @@ final class Statements {
     Statements(Dialect dialect) {
         var e = STUDENT_COURSEENROLLMENT;
         DSLContext dsl = DSL.using(dialect.sqlDialect(), Database.SETTINGS);
-        selectEnrollment = dsl.render(dsl.select(e.ID, e.MODE, e.IS_ACTIVE, e.CREATED, e.COURSE_ID)
+        selectEnrollment = dsl.render(dsl.select(EnrollmentRow.FIELDS)
                 .from(e)
                 .where(e.USER_ID.eq(DSL.param("userId", Long.class))
                         .and(e.COURSE_ID.eq(DSL.param("courseId", String.class)))));

@@ -1,14 +1,12 @@
 package dev.enrollment.internal;
 
-import dev.enrollment.CourseKey;
-import dev.enrollment.CourseMode;
+import dev.enrollment.Enrollment;
 import dev.enrollment.EnrollmentEvent;
 import dev.enrollment.InvalidInputException;
 import dev.enrollment.User;
 import dev.enrollment.UserAlreadyExistsException;
 import dev.enrollment.Users;
 import org.jooq.Condition;
-import org.jooq.Record3;
 import org.jooq.exception.DataAccessException;
 
 import java.time.Instant;
@@ -25,7 +23,6 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 import static dev.enrollment.schema.Tables.AUTH_USER;
-import static dev.enrollment.schema.Tables.STUDENT_COURSEENROLLMENT;
 import static dev.enrollment.schema.Tables.STUDENT_COURSEENROLLMENTALLOWED;
 
 /** {@link Users} on {@code auth_user}. */
@@ -54,20 +51,20 @@ public final class UserStore implements Users {
             return Optional.empty();
         }
         return scope.read("findById", s -> s.dsl()
-                .select(AUTH_USER.ID, AUTH_USER.USERNAME, AUTH_USER.EMAIL)
+                .select(UserRow.FIELDS)
                 .from(AUTH_USER)
                 .where(AUTH_USER.ID.eq(id))
-                .fetchOptional(r -> toUser(s.db(), r)));
+                .fetchOptional(r -> UserRow.of(s.db(), r)));
     }
 
     @Override
     public Optional<User> findByUsername(String username) {
         String name = User.unsaved(username, "").username();
         return scope.read("findByUsername", s -> s.dsl()
-                .select(AUTH_USER.ID, AUTH_USER.USERNAME, AUTH_USER.EMAIL)
+                .select(UserRow.FIELDS)
                 .from(AUTH_USER)
                 .where(AUTH_USER.USERNAME.eq(name))
-                .fetch(r -> toUser(s.db(), r))
+                .fetch(r -> UserRow.of(s.db(), r))
                 .stream()
                 // Compared again, exactly: a collation the library does not own (Open edX's utf8mb3_general_ci)
                 // matches 'José' for 'jose'; a lookup never returns somebody else.
@@ -121,10 +118,10 @@ public final class UserStore implements Users {
         for (int from = 0; from < all.size(); from += batch) {
             List<K> chunk = all.subList(from, Math.min(all.size(), from + batch));
             found.addAll(scope.read(operation, s -> s.dsl()
-                    .select(AUTH_USER.ID, AUTH_USER.USERNAME, AUTH_USER.EMAIL)
+                    .select(UserRow.FIELDS)
                     .from(AUTH_USER)
                     .where(where.apply(chunk))
-                    .fetch(r -> toUser(s.db(), r))));
+                    .fetch(r -> UserRow.of(s.db(), r))));
             found.removeIf(exactly.negate());
         }
         found.sort(Comparator.comparingLong(u -> u.id().getAsLong()));
@@ -142,10 +139,10 @@ public final class UserStore implements Users {
                 // below; the library's schema has none, so look for another user with the email first.
                 var where = s.db().dialect().isMySqlFamily() ? AUTH_USER.EMAIL.eq(key)
                         : org.jooq.impl.DSL.lower(AUTH_USER.EMAIL).eq(key);
-                boolean taken = s.dsl().select(AUTH_USER.ID, AUTH_USER.EMAIL).from(AUTH_USER)
+                boolean taken = s.dsl().select(AUTH_USER.EMAIL).from(AUTH_USER)
                         .where(where.and(AUTH_USER.ID.ne(userId)))
-                        .fetch()
-                        .stream().anyMatch(r -> AllowanceStore.sameEmail(r.value2(), key));
+                        .fetch(AUTH_USER.EMAIL)
+                        .stream().anyMatch(stored -> AllowanceStore.sameEmail(stored, key));
                 if (taken) {
                     throw UserAlreadyExistsException.emailTaken(address);
                 }
@@ -204,30 +201,18 @@ public final class UserStore implements Users {
 
     /** Deletes up to one batch of the user's enrollments, with their history and events; returns how many. */
     private static int deleteEnrollments(Session s, User user, long userId, int batch) {
-        var e = STUDENT_COURSEENROLLMENT;
-        // In the order of the unique key (user_id, course_id): InnoDB then locks only the batch it reads. Ordered
-        // by id, it would sort, reading (and locking) every row of the user first.
-        var rows = s.dsl().select(e.ID, e.COURSE_ID, e.MODE, e.IS_ACTIVE, e.CREATED)
-                .from(e)
-                .where(e.USER_ID.eq(userId))
-                .orderBy(e.COURSE_ID)
-                .limit(batch)
-                .forUpdate()
-                .fetch();
+        List<EnrollmentRow> rows = EnrollmentTable.lockOfUser(s, userId, org.jooq.impl.DSL.noCondition(), batch);
         if (rows.isEmpty()) {
             return 0;
         }
         // History from the stored values: rows written by Open edX may hold course keys or modes the library
         // cannot type (CCX keys); they are deleted all the same, and only typed rows become events.
-        History.writeAll(s, History.DELETED, rows.map(r -> new History.Row(r.value1(), userId, r.value2(), r.value3(),
-                r.value4(), Rows.instant(r.value5()))), Change.NONE);
-        s.dsl().deleteFrom(e).where(e.USER_ID.eq(userId).and(e.ID.in(rows.map(r -> r.value1())))).execute();
-        for (var r : rows) {
-            CourseKey key = Rows.courseKeyOrNull(r.value2(), "student_courseenrollment", r.value1());
-            CourseMode mode = Rows.modeOrNull(r.value3(), r.value1());
-            if (key != null && mode != null) {
-                s.emit(EnrollmentEvent.Type.DELETED, VALUES.enrollment(r.value1(), user, key, mode,
-                        r.value4(), Rows.instant(r.value5())), null);
+        History.writeAll(s, History.DELETED, rows, Change.NONE);
+        EnrollmentTable.deleteAll(s, rows);
+        for (EnrollmentRow r : rows) {
+            Enrollment gone = r.typed(user);
+            if (gone != null) {
+                s.emit(EnrollmentEvent.Type.DELETED, gone, null);
             }
         }
         return rows.size();
@@ -277,13 +262,13 @@ public final class UserStore implements Users {
                     .set(AUTH_USER.EMAIL, unsaved.email())
                     .set(AUTH_USER.IS_STAFF, false)
                     .set(AUTH_USER.IS_ACTIVE, true)
-                    .set(AUTH_USER.DATE_JOINED, s.db().timestamp(Instant.now()));
+                    .set(AUTH_USER.DATE_JOINED, Timestamps.field(s.db().dialect(), Instant.now()));
             // PostgreSQL: ON CONFLICT DO NOTHING (any unique index), so that the transaction stays usable to find
             // out which; elsewhere a plain insert, whose duplicate-key error rolls back only the statement.
             id = s.db().dialect() == Dialect.POSTGRES
-                    ? insert.onConflictDoNothing().returningResult(AUTH_USER.ID).fetchOptional(r -> r.value1())
+                    ? insert.onConflictDoNothing().returningResult(AUTH_USER.ID).fetchOptional(AUTH_USER.ID)
                             .orElse(null)
-                    : insert.returningResult(AUTH_USER.ID).fetchOne(r -> r.value1());
+                    : insert.returningResult(AUTH_USER.ID).fetchOne(AUTH_USER.ID);
         } catch (DataAccessException e) {
             if (Failures.isUniqueViolation(e)) {
                 throw whichIsTaken(s, unsaved, e);
@@ -306,19 +291,15 @@ public final class UserStore implements Users {
             // The snapshot of a caller's transaction may predate the row: a locking read sees the latest.
             rows = s.dsl().select(username, email).from(AUTH_USER).where(either).forUpdate().fetch();
         }
-        if (rows.stream().anyMatch(r -> Boolean.TRUE.equals(r.value1()))) {
+        if (rows.stream().anyMatch(r -> Boolean.TRUE.equals(r.get(username)))) {
             return new UserAlreadyExistsException(unsaved.username());
         }
-        if (rows.stream().anyMatch(r -> Boolean.TRUE.equals(r.value2()))) {
+        if (rows.stream().anyMatch(r -> Boolean.TRUE.equals(r.get(email)))) {
             return UserAlreadyExistsException.emailTaken(unsaved.username(), unsaved.email());
         }
         String why = violation == null ? "" : ": " + JdbcUrls.redact(Failures.sqlException(violation).getMessage());
         return new dev.enrollment.DatabaseException("save", 1, "save failed: auth_user refused the new user on a "
                 + "unique index other than username and email" + why, violation == null ? null
                 : Failures.sqlException(violation));
-    }
-
-    static User toUser(Database db, Record3<Long, String, String> r) {
-        return VALUES.savedUser(r.value1(), r.value2(), r.value3(), db.origin());
     }
 }
