@@ -162,6 +162,25 @@ abstract class ExternalTransactionsContract {
     }
 
     @Test
+    void aStreamWhoseCloserCannotBeRegisteredClosesItsCursorAtOnce() throws SQLException {
+        User kim = enrollments.users().save(User.unsaved("kim", "kim@example.com"));
+        enrollments.enrollments().enroll(kim, COURSE, CourseMode.AUDIT);
+        FakeTransactions.Tx tx = transactions.begin();
+        transactions.refuseBeforeCompletion = new IllegalStateException("no transaction synchronization active");
+
+        assertThatThrownBy(() -> enrollments.enrollments().forCourse(COURSE))
+                .isInstanceOf(EnrollmentException.class).hasMessageContaining("forCourse");
+
+        transactions.refuseBeforeCompletion = null;
+        // The cursor is closed: the transaction's connection takes the next statement (MySQL refuses any statement
+        // while a streaming result set is open on the connection).
+        assertThat(enrollments.enrollments().find(kim, COURSE)).isPresent();
+        assertThat(transactions.releases).as("every call gave its connection back").isEqualTo(transactions.joins);
+        assertThatThrownBy(transactions::commit).as("the failed call keeps it from committing")
+                .isSameAs(tx.rollbackOnly);
+    }
+
+    @Test
     void aCallerCaughtFailureInsideAJoinedTransactionStillKeepsItFromCommitting() throws SQLException {
         User jon = enrollments.users().save(User.unsaved("jon", "jon@example.com"));
         FakeTransactions.Tx tx = transactions.begin();

@@ -15,6 +15,8 @@ final class FakeTransactions implements ExternalTransactions {
     private final ThreadLocal<Tx> current = new ThreadLocal<>();
     int joins;
     int releases;
+    /** When set, registering a beforeCompletion action fails, as a framework's may (no synchronization active). */
+    RuntimeException refuseBeforeCompletion;
 
     FakeTransactions(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -86,6 +88,9 @@ final class FakeTransactions implements ExternalTransactions {
 
             @Override
             public void beforeCompletion(Runnable action) {
+                if (refuseBeforeCompletion != null) {
+                    throw refuseBeforeCompletion;
+                }
                 tx.beforeCompletion.add(action);
             }
 

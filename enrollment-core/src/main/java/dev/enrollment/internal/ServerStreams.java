@@ -185,7 +185,12 @@ final class ServerStreams {
                 }
             }
         };
-        registerCloser.accept(close);
+        try {
+            registerCloser.accept(close);
+        } catch (RuntimeException e) {
+            close.run();   // nobody else would close the cursor (nor release what onClose releases)
+            throw db.translate(operation, 1, e);
+        }
         Iterator<R> it = cursor.iterator();
         Spliterator<T> spliterator = new Spliterators.AbstractSpliterator<T>(Long.MAX_VALUE,
                 Spliterator.ORDERED | Spliterator.NONNULL) {
