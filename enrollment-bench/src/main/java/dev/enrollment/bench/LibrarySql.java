@@ -132,7 +132,6 @@ public final class LibrarySql {
                 }
                 try (ResultSet keys = inserted ? ps.getGeneratedKeys() : null) {
                     if (keys != null && keys.next()) {
-                    if (keys.next()) {
                         Row row = new Row(keys.getLong(1), "audit", false, LocalDateTime.parse(now, MICROS));
                         try (PreparedStatement h = c.prepareStatement(INSERT_HISTORY)) {
                             bindHistory(h, row.id(), userId, course, row.mode(), row.active(), now, now(), "+");
