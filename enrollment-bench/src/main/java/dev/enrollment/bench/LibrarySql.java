@@ -24,7 +24,7 @@ public final class LibrarySql {
             + "student_courseenrollment.is_active, student_courseenrollment.created "
             + "from student_courseenrollment "
             + "where (student_courseenrollment.user_id = ? and student_courseenrollment.course_id = ?)";
-    /** The same read, locking: the library's re-read after an ignored insert when a plain read misses the row. */
+    /** The same read, locking: the library's re-read after a refused insert when a plain read misses the row. */
     public static final String SELECT_ENROLLMENT_FOR_UPDATE = SELECT_ENROLLMENT + " for update";
     /** The library's race-safe insert: a plain INSERT, whose duplicate-key error fails the statement alone. */
     public static final String INSERT = "insert into student_courseenrollment "

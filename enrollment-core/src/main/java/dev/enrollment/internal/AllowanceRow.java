@@ -51,7 +51,7 @@ record AllowanceRow(long id, String email, String courseId, boolean autoEnroll, 
      * @return true when it is the same email
      */
     boolean isFor(String key) {
-        return AllowanceStore.sameEmail(email, key);
+        return Rows.sameEmail(email, key);
     }
 
     /** The course, or null for a key the library cannot parse (an Open edX CCX course: logged, never fatal). */

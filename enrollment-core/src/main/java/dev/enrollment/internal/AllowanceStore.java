@@ -111,7 +111,7 @@ public final class AllowanceStore implements Allowances {
         var where = s.db().dialect().isMySqlFamily() ? U.EMAIL.eq(key) : org.jooq.impl.DSL.lower(U.EMAIL).eq(key);
         return s.dsl().select(UserRow.FIELDS).from(U).where(where).orderBy(U.ID)
                 .fetch(r -> UserRow.of(s.db(), r))
-                .stream().filter(u -> sameEmail(u.email(), key)).findFirst().orElse(null);
+                .stream().filter(u -> Rows.sameEmail(u.email(), key)).findFirst().orElse(null);
     }
 
     /** The email's allowances matching the condition, locked, compared again exactly but for case. */
@@ -121,11 +121,6 @@ public final class AllowanceStore implements Allowances {
                 .forUpdate()
                 .fetch(AllowanceRow::of)
                 .stream().filter(r -> r.isFor(key)).collect(java.util.stream.Collectors.toList());
-    }
-
-    /** Emails ignore case, and only case: MySQL's default collations also fold accents, which this undoes. */
-    static boolean sameEmail(String stored, String key) {
-        return stored != null && stored.toLowerCase(Locale.ROOT).equals(key);
     }
 
     @Override
@@ -164,8 +159,11 @@ public final class AllowanceStore implements Allowances {
                 .orderBy(A.ID)
                 .fetch()
                 .stream()
-                .filter(r -> AllowanceRow.of(r).isFor(key))   // a collation that folds accents matches others too
-                .map(r -> AllowanceRow.of(r).typed(UserRow.ofNullable(s.db(), r)))
+                .map(r -> {
+                    AllowanceRow row = AllowanceRow.of(r);
+                    // a collation that folds accents matches others too
+                    return row.isFor(key) ? row.typed(UserRow.ofNullable(s.db(), r)) : null;
+                })
                 .filter(java.util.Objects::nonNull)
                 .collect(java.util.stream.Collectors.toList()));
     }

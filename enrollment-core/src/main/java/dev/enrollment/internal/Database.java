@@ -57,7 +57,7 @@ public final class Database {
     private final DatabaseIdentity identity;
 
     /**
-     * Creates the runner, with no course capacity.
+     * Creates the database's parts, with no course capacity.
      *
      * @param dataSource where connections come from
      * @param dialect    the detected dialect
@@ -72,7 +72,8 @@ public final class Database {
     }
 
     /**
-     * Creates the runner, with courses' limits, joining external transactions and reporting to an observer.
+     * Creates the database's parts, with courses' limits, joining external transactions and reporting to an
+     * observer. The parts reach each other through this object: none of them uses another while it is built.
      *
      * @param dataSource where connections come from
      * @param dialect    the detected dialect

@@ -137,7 +137,8 @@ public final class EnrollmentStore implements EnrollmentRepository {
             for (int i = 0; i < rows.size(); i++) {
                 Enrollment was = rows.get(i).typed(user);
                 if (was != null) {
-                    Enrollment now = after.get(i).typed(user);
+                    Enrollment now = VALUES.enrollment(was.id(), user, was.courseKey(), was.mode(), false,
+                            was.created());
                     s.emit(EnrollmentEvent.Type.DEACTIVATED, was, now);
                     changed.add(now);
                 }
@@ -293,7 +294,7 @@ public final class EnrollmentStore implements EnrollmentRepository {
     @Override
     public List<Enrollment> forUser(User user) {
         long userId = Checks.savedUserId(user, scope.db());
-        return scope.read("forUser", s -> EnrollmentTable.select(s, E.USER_ID.eq(userId), false).stream()
+        return scope.read("forUser", s -> EnrollmentTable.ofUser(s, userId).stream()
                 .map(r -> r.typed(user))
                 .filter(java.util.Objects::nonNull)
                 .collect(Collectors.toList()));
@@ -312,7 +313,10 @@ public final class EnrollmentStore implements EnrollmentRepository {
                         .where(E.COURSE_ID.eq(courseId))
                         .orderBy(E.ID),
                 // Rows in a mode the library does not know are left out (and logged once per mode).
-                r -> EnrollmentRow.of(r).typed(UserRow.of(scope.db(), r), course))
+                r -> {
+                    EnrollmentRow row = EnrollmentRow.of(r);
+                    return row.knownMode() == null ? null : row.typed(UserRow.of(scope.db(), r), course);
+                })
                 .filter(java.util.Objects::nonNull);
     }
 

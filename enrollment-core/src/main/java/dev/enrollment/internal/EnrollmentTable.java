@@ -88,7 +88,8 @@ final class EnrollmentTable {
     }
 
     /**
-     * Reads rows matching a condition, in id order, optionally locking them.
+     * Reads rows matching a condition, in no particular order, optionally locking them (in the index's order: a
+     * sort here would make InnoDB read, and lock, more than it returns).
      *
      * @param s         the session
      * @param where     the condition
@@ -97,8 +98,19 @@ final class EnrollmentTable {
      */
     static List<EnrollmentRow> select(Session s, Condition where, boolean forUpdate) {
         var query = s.dsl().select(EnrollmentRow.FIELDS).from(E).where(where);
-        return forUpdate ? query.orderBy(E.ID).forUpdate().fetch(EnrollmentRow::of)
-                : query.orderBy(E.ID).fetch(EnrollmentRow::of);
+        return forUpdate ? query.forUpdate().fetch(EnrollmentRow::of) : query.fetch(EnrollmentRow::of);
+    }
+
+    /**
+     * Reads a user's rows in id order.
+     *
+     * @param s      the session
+     * @param userId the user's id
+     * @return the rows
+     */
+    static List<EnrollmentRow> ofUser(Session s, long userId) {
+        return s.dsl().select(EnrollmentRow.FIELDS).from(E).where(E.USER_ID.eq(userId)).orderBy(E.ID)
+                .fetch(EnrollmentRow::of);
     }
 
     /**

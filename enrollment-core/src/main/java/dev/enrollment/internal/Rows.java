@@ -13,6 +13,9 @@ final class Rows {
     /** Causes already logged; bounded, so that a table full of distinct bad values cannot grow it forever. */
     private static final java.util.Set<String> LOGGED = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static final int MAX_LOGGED = 1000;
+    /** The modes the library knows, by slug: looked up without an exception for the modes it does not. */
+    private static final java.util.Map<String, CourseMode> MODES = java.util.Arrays.stream(CourseMode.values())
+            .collect(java.util.stream.Collectors.toUnmodifiableMap(CourseMode::slug, m -> m));
 
     private Rows() {
     }
@@ -47,18 +50,27 @@ final class Rows {
         }
     }
 
-    /** A mode read from a row, or null when it is not one of the modes the library knows (logged). */
+    /** A mode read from a row, or null when it is not one of the modes the library knows (logged once per mode). */
     static CourseMode modeOrNull(String slug, long rowId) {
-        try {
-            return CourseMode.of(slug);
-        } catch (InvalidInputException e) {
-            if (firstTime("mode: " + slug)) {
-                LOG.warn("student_courseenrollment has rows in mode '{}', which the library does not know (first "
-                        + "seen: row {}); they are left out of typed results and counts, and enroll() or changeMode() "
-                        + "overwrite the mode. Logged once per mode.", slug, rowId);
-            }
-            return null;
+        CourseMode mode = slug == null ? null : MODES.get(slug);
+        if (mode == null && firstTime("mode: " + slug)) {
+            LOG.warn("student_courseenrollment has rows in mode '{}', which the library does not know (first "
+                    + "seen: row {}); they are left out of typed results and counts, and enroll() or changeMode() "
+                    + "overwrite the mode. Logged once per mode.", slug, rowId);
         }
+        return mode;
+    }
+
+    /**
+     * Whether a stored email is this one: emails ignore case, and only case (MySQL's default collations also fold
+     * accents, which this undoes).
+     *
+     * @param stored the stored email, may be null
+     * @param key    the email, lower-cased
+     * @return true when it is the same email
+     */
+    static boolean sameEmail(String stored, String key) {
+        return stored != null && stored.toLowerCase(java.util.Locale.ROOT).equals(key);
     }
 
     /** The stored course key when it differs from the one asked for (a case-insensitive collation matched it). */

@@ -188,7 +188,11 @@ final class ServerStreams {
         try {
             registerCloser.accept(close);
         } catch (RuntimeException e) {
-            close.run();   // nobody else would close the cursor (nor release what onClose releases)
+            try {
+                close.run();   // nobody else would close the cursor (nor release what onClose releases)
+            } catch (RuntimeException closeFailure) {
+                e.addSuppressed(closeFailure);
+            }
             throw db.translate(operation, 1, e);
         }
         Iterator<R> it = cursor.iterator();

@@ -142,7 +142,7 @@ public final class UserStore implements Users {
                 boolean taken = s.dsl().select(AUTH_USER.EMAIL).from(AUTH_USER)
                         .where(where.and(AUTH_USER.ID.ne(userId)))
                         .fetch(AUTH_USER.EMAIL)
-                        .stream().anyMatch(stored -> AllowanceStore.sameEmail(stored, key));
+                        .stream().anyMatch(stored -> Rows.sameEmail(stored, key));
                 if (taken) {
                     throw UserAlreadyExistsException.emailTaken(address);
                 }
