@@ -162,6 +162,23 @@ abstract class ExternalTransactionsContract {
     }
 
     @Test
+    void aTakenUsernameInsideAJoinedTransactionLeavesItFreeToCommit() throws SQLException {
+        enrollments.users().save(User.unsaved("lea", "lea@example.com"));
+        FakeTransactions.Tx tx = transactions.begin();
+        User mia = enrollments.users().save(User.unsaved("mia", "mia@example.com"));
+        // Refused before anything failed in the database (PostgreSQL: ON CONFLICT DO NOTHING; MySQL/H2: a failed
+        // statement that rolls back alone): the service may catch it and carry on with its transaction.
+        assertThatThrownBy(() -> enrollments.users().save(User.unsaved("lea", "other@example.com")))
+                .isInstanceOf(UserAlreadyExistsException.class);
+        enrollments.enrollments().enroll(mia, COURSE, CourseMode.AUDIT);
+
+        assertThat(tx.rollbackOnly).as("not marked rollback-only").isNull();
+        transactions.commit();
+        assertThat(db.count("auth_user")).isEqualTo(2);
+        assertThat(db.count("student_courseenrollment")).isEqualTo(1);
+    }
+
+    @Test
     void aStreamWhoseCloserCannotBeRegisteredClosesItsCursorAtOnce() throws SQLException {
         User kim = enrollments.users().save(User.unsaved("kim", "kim@example.com"));
         enrollments.enrollments().enroll(kim, COURSE, CourseMode.AUDIT);
