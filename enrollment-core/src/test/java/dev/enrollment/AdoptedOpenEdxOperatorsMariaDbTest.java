@@ -28,27 +28,12 @@ class AdoptedOpenEdxOperatorsMariaDbTest {
     private TestDatabase db;
 
     @BeforeEach
-    void open() {
+    void open() throws Exception {
         db = TestDatabase.create(TestDatabase.Kind.MARIADB, 16);
-        // As Open edX's migrations leave them (shared/openedx/mysql-schema.sql), without the tables not needed here.
-        db.execute("CREATE TABLE auth_user (id int NOT NULL AUTO_INCREMENT, password varchar(128) NOT NULL, "
-                + "last_login datetime(6) NULL, is_superuser tinyint(1) NOT NULL, username varchar(150) NOT NULL, "
-                + "first_name varchar(150) NOT NULL, last_name varchar(150) NOT NULL, email varchar(254) NOT NULL, "
-                + "is_staff tinyint(1) NOT NULL, is_active tinyint(1) NOT NULL, date_joined datetime(6) NOT NULL, "
-                + "PRIMARY KEY (id), UNIQUE KEY username (username), UNIQUE KEY email (email)) "
-                + "ENGINE=InnoDB DEFAULT CHARSET=utf8mb3");
-        db.execute("CREATE TABLE student_courseenrollment (id int NOT NULL AUTO_INCREMENT, course_id varchar(255) "
-                + "NOT NULL, created datetime(6) NULL, is_active tinyint(1) NOT NULL, mode varchar(100) NOT NULL, "
-                + "user_id int NOT NULL, PRIMARY KEY (id), UNIQUE KEY student_courseenrollment_user_id_course_id_5d34a47f_uniq "
-                + "(user_id, course_id), KEY student_courseenrollment_course_id_a6f93be8 (course_id), "
-                + "KEY student_courseenrollment_created_79829893 (created), "
-                + "CONSTRAINT student_courseenrollment_user_id_4263a8e2_fk_auth_user_id FOREIGN KEY (user_id) "
-                + "REFERENCES auth_user (id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb3");
-        db.execute("CREATE TABLE student_courseenrollmentallowed (id int NOT NULL AUTO_INCREMENT, email varchar(255) "
-                + "NOT NULL, course_id varchar(255) NOT NULL, auto_enroll tinyint(1) NOT NULL, created datetime(6) NULL, "
-                + "user_id int NULL, PRIMARY KEY (id), UNIQUE KEY student_courseenrollmentallowed_email_course_id_1e23ed5e_uniq "
-                + "(email, course_id), CONSTRAINT student_courseenrollmentallowed_user_id_5875cce6_fk_auth_user_id "
-                + "FOREIGN KEY (user_id) REFERENCES auth_user (id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb3");
+        // Exactly as Open edX's migrations leave them (shared/openedx/mysql-schema.sql, read as it is).
+        for (String statement : OpenEdxAdoptionMariaDbTest.openEdxDdl()) {
+            db.execute(statement);
+        }
         db.execute("INSERT INTO auth_user VALUES (1, 'pbkdf2$x', NULL, 0, 'learner', '', '', 'Learner@Example.com', 0, "
                 + "1, '2020-01-02 00:00:00')");
         db.execute("INSERT INTO student_courseenrollment VALUES (1, '" + DEMO + "', '2020-02-01 00:00:00', 1, 'honor', 1)");
