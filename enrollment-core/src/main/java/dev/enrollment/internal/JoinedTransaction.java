@@ -55,10 +55,8 @@ final class JoinedTransaction {
                 transactions.callerTransaction(session);
             }
             try {
-                result = work.apply(session);
-                session.closeStreams();
+                result = session.apply(work);
             } catch (Throwable e) {
-                session.closeStreams();
                 if (!callerWork) {
                     throw e;
                 }

@@ -139,6 +139,22 @@ public final class Session {
         closeStreams();
     }
 
+    /**
+     * Runs work on this session, then closes the streams it opened, whether it returns or throws: MySQL cannot
+     * commit (or roll back cleanly) while a streaming result set is open.
+     *
+     * @param work the work
+     * @param <T>  its result
+     * @return the work's result
+     */
+    <T> T apply(java.util.function.Function<Session, T> work) {
+        try {
+            return work.apply(this);
+        } finally {
+            closeStreams();
+        }
+    }
+
     /** Closes the cursors of the streams opened in this session (they then refuse to go on). */
     void closeStreams() {
         for (Runnable closer : closeWithSession) {

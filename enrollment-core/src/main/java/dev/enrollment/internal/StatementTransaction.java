@@ -50,10 +50,8 @@ final class StatementTransaction {
         }
         T result;
         try {
-            result = work.apply(session);
-            session.closeStreams();   // MySQL cannot commit while a streaming result set is open
+            result = session.apply(work);
         } catch (Throwable e) {
-            session.closeStreams();
             rollback(c, e);
             throw Transactions.rethrowable(e);
         }

@@ -232,10 +232,8 @@ final class Transactions {
         try {
             T result;
             try {
-                result = work.apply(session);
-                session.closeStreams();   // MySQL cannot commit while a streaming result set is open
+                result = session.apply(work);
             } catch (Throwable e) {
-                session.closeStreams();
                 // Any throwable, checked ones thrown sneakily included: roll back before autocommit is restored,
                 // since restoring it would commit.
                 if (manual) {
