@@ -28,7 +28,7 @@ public final class Server implements AutoCloseable {
     public static final String DATABASE_PREFIX = "enrollment_bench_";
     /** Driver properties of the library's own pool ({@code Enrollments.Builder.jdbcUrl}), plus the wire counter. */
     static final String DRIVER_OPTIONS = "useSSL=false&allowPublicKeyRetrieval=true"
-            + "&useLocalSessionState=true&cachePrepStmts=true&prepStmtCacheSize=250&prepStmtCacheSqlLimit=2048"
+            + "&useLocalSessionState=true&cachePrepStmts=true&prepStmtCacheSize=250&prepStmtCacheSqlLimit=131072"
             + "&rewriteBatchedStatements=true&queryInterceptors=" + RoundTrips.class.getName();
     /** The same for PostgreSQL: batched inserts rewritten into multi-row ones, as on MySQL. No wire counter. */
     static final String POSTGRES_OPTIONS = "reWriteBatchedInserts=true";

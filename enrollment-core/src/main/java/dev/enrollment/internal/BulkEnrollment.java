@@ -8,12 +8,8 @@ import dev.enrollment.Enrollment;
 import dev.enrollment.EnrollmentEvent;
 import dev.enrollment.User;
 import dev.enrollment.schema.tables.StudentCourseenrollment;
-import dev.enrollment.schema.tables.StudentCourseenrollmentHistory;
 import org.jooq.DSLContext;
 import org.jooq.Field;
-import org.jooq.Param;
-import org.jooq.impl.DSL;
-import org.jooq.impl.SQLDataType;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -23,7 +19,6 @@ import java.sql.SQLWarning;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,20 +27,19 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static dev.enrollment.schema.Tables.STUDENT_COURSEENROLLMENT;
-import static dev.enrollment.schema.Tables.STUDENT_COURSEENROLLMENT_HISTORY;
 
 /**
  * One batch of {@code enrollAll} on MySQL/MariaDB and PostgreSQL, in the batch's transaction, with as little as the
  * work allows between the client and the server:
  * <ol>
- * <li>one multi-row insert of every user of the batch (insert-ignore / on-conflict-do-nothing on the
- * (user_id, course_id) key), in user-id order so that concurrent batches lock in the same order; its update count is
- * the number created. No existence read before it: when every row is new (the common case) none is needed;</li>
+ * <li>one insert of every user of the batch (insert-ignore / on-conflict-do-nothing on the (user_id, course_id)
+ * key), in user-id order so that concurrent batches lock in the same order; its update count is the number created.
+ * On PostgreSQL the ids are one bigint[] parameter; on MySQL/MariaDB a multi-row {@code VALUES} ({@link
+ * BulkStatements}). No existence read before it: when every row is new (the common case) none is needed;</li>
  * <li>one {@code INSERT INTO student_courseenrollment_history ... SELECT ... FROM student_courseenrollment} that the
  * server runs on the rows just inserted (found by the batch's own creation time, course, mode and user-id range),
  * each history id a version-7 UUID the server derives from a base the batch binds once ({@link HistoryIds.Base}):
@@ -65,13 +59,9 @@ import static dev.enrollment.schema.Tables.STUDENT_COURSEENROLLMENT_HISTORY;
 final class BulkEnrollment {
     private static final Values.Factory VALUES = Values.factory();
     private static final StudentCourseenrollment E = STUDENT_COURSEENROLLMENT;
-    private static final StudentCourseenrollmentHistory H = STUDENT_COURSEENROLLMENT_HISTORY;
     /** MySQL's duplicate-key error, the one warning an insert-ignore of an existing enrollment raises. */
     private static final int DUPLICATE_KEY = 1062;
     private static final Pattern KEY_NAME = Pattern.compile("for key '([^']*)'");
-
-    /** Rendered statements, per dialect and row count (only the configured batch size is kept). */
-    private static final Map<String, String> RENDERED = new ConcurrentHashMap<>();
 
     private BulkEnrollment() {
     }
@@ -110,7 +100,11 @@ final class BulkEnrollment {
 
         int created;
         List<SQLWarning> warnings = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(mysql ? insertSql(s.db(), size) : insertArraySql(s.db()))) {
+        // MySQL/MariaDB: a multi-row VALUES, five values bound per row (why not an INSERT ... SELECT: see
+        // BulkStatements); PostgreSQL: the user ids as one bigint[], the other columns bound once.
+        String insert = mysql ? BulkStatements.insertValuesSql(dialect, size, s.db().batchSize())
+                : BulkStatements.insertArraySql(dialect);
+        try (PreparedStatement ps = c.prepareStatement(insert)) {
             if (mysql) {
                 int p = 1;
                 for (long id : ids) {
@@ -121,7 +115,6 @@ final class BulkEnrollment {
                     ps.setLong(p++, id);
                 }
             } else {
-                // PostgreSQL: the batch's user ids as one bigint[] parameter, the other columns bound once.
                 ps.setString(1, courseId);
                 bindTime(ps, 2, now, false);
                 ps.setBoolean(3, true);
@@ -130,8 +123,7 @@ final class BulkEnrollment {
                 for (int i = 0; i < size; i++) {
                     boxed[i] = ids[i];
                 }
-                java.sql.Array array = c.createArrayOf("bigint", boxed);
-                ps.setArray(5, array);
+                ps.setArray(5, c.createArrayOf("bigint", boxed));
             }
             created = ps.executeUpdate();
             if (mysql) {
@@ -152,7 +144,7 @@ final class BulkEnrollment {
             HistoryIds.Base base = HistoryIds.nextBase();
             Instant historyDate = Instant.now();
             int written;
-            try (PreparedStatement ps = c.prepareStatement(historySql(s.db()))) {
+            try (PreparedStatement ps = c.prepareStatement(BulkStatements.historySql(dialect))) {
                 int p = 1;
                 ps.setString(p++, base.prefix());
                 ps.setLong(p++, base.low());
@@ -199,7 +191,7 @@ final class BulkEnrollment {
         }
         List<Enrollment[]> reactivated = List.of();
         if (created < size) {
-            reactivated = activateExisting(s, course, mode, byId, created, warnings, change);
+            reactivated = activateExisting(s, course, mode, byId, warnings, change);
         }
         createdRows.forEach(e -> s.emit(EnrollmentEvent.Type.CREATED, null, e));
         reactivated.forEach(p -> s.emit(EnrollmentEvent.Type.ACTIVATED, p[0], p[1]));
@@ -214,7 +206,8 @@ final class BulkEnrollment {
         s.dsl().select(E.ID, E.USER_ID).from(E)
                 .where(E.COURSE_ID.eq(course.toString()).and(E.CREATED.eq(time)).and(E.USER_ID.between(low, high))
                         .and(E.MODE.eq(mode.slug())).and(E.IS_ACTIVE.isTrue()))
-                .forEach(r -> rows.add(VALUES.enrollment(r.value1(), byId.get(r.value2()), course, mode, true, now)));
+                .forEach(r -> rows.add(VALUES.enrollment(r.get(E.ID), byId.get(r.get(E.USER_ID)), course, mode, true,
+                        now)));
         return rows;
     }
 
@@ -223,7 +216,7 @@ final class BulkEnrollment {
      * activated and get history ({@code ~}).
      */
     private static List<Enrollment[]> activateExisting(Session s, CourseKey course, CourseMode mode,
-                                                       Map<Long, User> byId, int created, List<SQLWarning> warnings,
+                                                       Map<Long, User> byId, List<SQLWarning> warnings,
                                                        Change change) {
         DSLContext dsl = s.dsl();
         String courseId = course.toString();
@@ -233,8 +226,8 @@ final class BulkEnrollment {
                 .where(E.COURSE_ID.eq(courseId).and(E.USER_ID.in(byId.keySet())))
                 .forEach(r -> {
                     found[0]++;
-                    if (!r.value2()) {
-                        inactive.add(r.value1());
+                    if (!r.get(E.IS_ACTIVE)) {
+                        inactive.add(r.get(E.ID));
                     }
                 });
         if (found[0] < byId.size()) {
@@ -249,34 +242,7 @@ final class BulkEnrollment {
                     + "nor an existing enrollment of the user in the course (a duplicate on another unique index; "
                     + "keys named in the first warnings: " + String.join(", ", keys) + ")");
         }
-        List<Enrollment[]> reactivated = new ArrayList<>();
-        if (inactive.isEmpty()) {
-            return reactivated;
-        }
-        // user_id as well as the ids: the statements route to the users' shards (docs/SCALING.md)
-        List<Long> inactiveUsers = new ArrayList<>(byId.keySet());
-        var locked = dsl.select(E.ID, E.USER_ID, E.MODE, E.CREATED, E.COURSE_ID)
-                .from(E).where(E.ID.in(inactive).and(E.USER_ID.in(inactiveUsers)).and(E.IS_ACTIVE.isFalse()))
-                .forUpdate().fetch();
-        if (locked.isEmpty()) {
-            return reactivated;
-        }
-        dsl.update(E).set(E.IS_ACTIVE, true).set(E.MODE, mode.slug())
-                .where(E.ID.in(locked.map(r -> r.value1())).and(E.USER_ID.in(locked.map(r -> r.value2()))))
-                .execute();
-        List<EnrollmentRow> history = new ArrayList<>();
-        for (var r : locked) {
-            User u = byId.get(r.value2());
-            CourseKey stored = Rows.stored(course, r.value5(), r.value1());
-            CourseMode was = Rows.modeOrNull(r.value3(), r.value1());
-            Enrollment before = VALUES.enrollment(r.value1(), u, stored, was == null ? mode : was, false,
-                    Timestamps.instant(r.value4()));
-            Enrollment after = VALUES.enrollment(r.value1(), u, stored, mode, true, before.created());
-            reactivated.add(new Enrollment[] {before, after});
-            history.add(EnrollmentRow.of(after));
-        }
-        History.writeAll(s, History.CHANGED, history, change);
-        return reactivated;
+        return EnrollmentChanges.activateAll(s, course, mode, byId, inactive, new ArrayList<>(byId.keySet()), change);
     }
 
     private static DatabaseException refused(String why) {
@@ -287,102 +253,7 @@ final class BulkEnrollment {
         if (mysql) {
             ps.setString(index, Timestamps.mysqlText(t));   // cast to DATETIME(6) in the statement
         } else {
-            ps.setObject(index, LocalDateTime.ofInstant(t.truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC));
+            ps.setObject(index, Timestamps.utc(t));
         }
-    }
-
-    private static Field<LocalDateTime> timeParam(Dialect dialect, String name) {
-        if (dialect.isMySqlFamily()) {
-            return DSL.cast(DSL.param(name, String.class), SQLDataType.LOCALDATETIME(6));
-        }
-        return DSL.param(name, SQLDataType.LOCALDATETIME(6));
-    }
-
-    /**
-     * The multi-row insert of {@code rows} enrollments (course_id, created, is_active, mode, user_id per row),
-     * ignoring existing (user_id, course_id) pairs only.
-     */
-    static String insertSql(Database db, int rows) {
-        String key = db.dialect() + ":insert:" + rows;
-        String cached = RENDERED.get(key);
-        if (cached != null) {
-            return cached;
-        }
-        DSLContext dsl = DSL.using(db.dialect().sqlDialect(), Database.SETTINGS);
-        Field<LocalDateTime> created = timeParam(db.dialect(), "created");
-        Param<String> courseId = DSL.param("courseId", String.class);
-        Param<Boolean> active = DSL.param("active", Boolean.class);
-        Param<String> mode = DSL.param("mode", String.class);
-        Param<Long> userId = DSL.param("userId", Long.class);
-        var insert = dsl.insertInto(E, E.COURSE_ID, E.CREATED, E.IS_ACTIVE, E.MODE, E.USER_ID);
-        var values = insert.values(courseId, created, active, mode, userId);
-        for (int i = 1; i < rows; i++) {
-            values = values.values(courseId, created, active, mode, userId);
-        }
-        String sql = db.dialect().isMySqlFamily() ? dsl.render(values.onDuplicateKeyIgnore())
-                : dsl.render(values.onConflict(E.USER_ID, E.COURSE_ID).doNothing());
-        if (rows == db.batchSize()) {
-            RENDERED.put(key, sql);
-        }
-        return sql;
-    }
-
-    /**
-     * PostgreSQL: the insert of one enrollment per element of a bigint[] of user ids (course_id ?, created ?,
-     * is_active ?, mode ?, user ids ?), ignoring existing (user_id, course_id) pairs only: one statement of constant
-     * text whatever the batch's size, five values bound.
-     */
-    static String insertArraySql(Database db) {
-        return RENDERED.computeIfAbsent(db.dialect() + ":insertArray", k -> {
-            DSLContext dsl = DSL.using(db.dialect().sqlDialect(), Database.SETTINGS);
-            var u = DSL.unnest(DSL.param("userIds", Long[].class)).as("u", "user_id");
-            Field<Long> userId = u.field("user_id", Long.class);
-            return dsl.render(dsl.insertInto(E, E.COURSE_ID, E.CREATED, E.IS_ACTIVE, E.MODE, E.USER_ID)
-                    .select(DSL.select(DSL.cast(DSL.param("courseId", String.class), SQLDataType.VARCHAR(255)),
-                                    timeParam(db.dialect(), "created"),
-                                    DSL.cast(DSL.param("active", Boolean.class), SQLDataType.BOOLEAN),
-                                    DSL.cast(DSL.param("mode", String.class), SQLDataType.VARCHAR(100)), userId)
-                            .from(u))
-                    .onConflict(E.USER_ID, E.COURSE_ID).doNothing());
-        });
-    }
-
-    /**
-     * The history rows ({@code +}) of the rows just inserted, written by the server: history_id from the batch's
-     * base (prefix ?, low bits ?), history_date ?, reason ?, type ?, actor ?; the rows: course_id ?, created ?,
-     * user_id between ? and ?, mode ?, is_active ?.
-     */
-    static String historySql(Database db) {
-        String key = db.dialect() + ":history";
-        return RENDERED.computeIfAbsent(key, k -> {
-            Dialect dialect = db.dialect();
-            DSLContext dsl = DSL.using(dialect.sqlDialect(), Database.SETTINGS);
-            Param<String> prefix = DSL.param("prefix", String.class);
-            Param<Long> low = DSL.param("low", Long.class);
-            // 16 hex digits of time, version and counter, then the low 64 bits XOR the enrollment id.
-            Field<String> historyId = dialect.isMySqlFamily()
-                    ? DSL.field("lower(concat({0}, lpad(hex({1} ^ {2}), 16, '0')))", String.class, prefix, low, E.ID)
-                    : DSL.field("cast({0} || lpad(to_hex({1} # {2}), 16, '0') as uuid)", String.class,
-                    DSL.cast(prefix, SQLDataType.VARCHAR), DSL.cast(low, SQLDataType.BIGINT), E.ID);
-            Field<String> reason = DSL.cast(DSL.param("reason", String.class), SQLDataType.VARCHAR(100));
-            Field<String> type = DSL.cast(DSL.param("type", String.class), SQLDataType.VARCHAR(1));
-            Field<Long> actor = DSL.cast(DSL.param("actor", Long.class), SQLDataType.BIGINT);
-            if (dialect.isMySqlFamily()) {
-                reason = DSL.param("reason", String.class);
-                type = DSL.param("type", String.class);
-                actor = DSL.param("actor", Long.class);
-            }
-            return dsl.render(dsl.insertInto(H, H.HISTORY_ID, H.ID, H.CREATED, H.IS_ACTIVE, H.MODE, H.HISTORY_DATE,
-                            H.HISTORY_CHANGE_REASON, H.HISTORY_TYPE, H.COURSE_ID, H.HISTORY_USER_ID, H.USER_ID)
-                    .select(DSL.select(historyId, E.ID, E.CREATED, E.IS_ACTIVE, E.MODE, timeParam(dialect, "date"),
-                                    reason, type, E.COURSE_ID, actor, E.USER_ID)
-                            .from(E)
-                            .where(E.COURSE_ID.eq(DSL.param("courseId", String.class))
-                                    .and(E.CREATED.eq(timeParam(dialect, "created")))
-                                    .and(E.USER_ID.between(DSL.param("low", Long.class),
-                                            DSL.param("high", Long.class)))
-                                    .and(E.MODE.eq(DSL.param("mode", String.class)))
-                                    .and(E.IS_ACTIVE.eq(DSL.param("active", Boolean.class))))));
-        });
     }
 }

@@ -180,30 +180,13 @@ final class EnrollAll {
             }
         }
 
-        List<EnrollmentRow> inactive = existing.values().stream().filter(r -> !r.active())
-                .collect(Collectors.toList());
-        List<Enrollment[]> reactivated = new ArrayList<>();
-        if (!inactive.isEmpty()) {
-            List<EnrollmentRow> locked = EnrollmentTable.select(s, E.ID.in(inactive.stream().map(EnrollmentRow::id)
-                    .collect(Collectors.toList())).and(E.USER_ID.in(inactive.stream().map(EnrollmentRow::userId)
-                    .collect(Collectors.toList()))).and(E.IS_ACTIVE.isFalse()), true);
-            if (!locked.isEmpty()) {
-                EnrollmentTable.updateAll(s, locked, true, mode.slug(), DSL.noCondition());
-            }
-            for (EnrollmentRow r : locked) {
-                User u = byId.get(r.userId());
-                CourseKey stored = r.course(course);
-                CourseMode was = r.knownMode();
-                Enrollment before = VALUES.enrollment(r.id(), u, stored, was == null ? mode : was, false,
-                        r.created());
-                Enrollment after = VALUES.enrollment(r.id(), u, stored, mode, true, r.created());
-                reactivated.add(new Enrollment[] {before, after});
-            }
-        }
         History.writeAll(s, History.CREATED, created.stream().map(EnrollmentRow::of).collect(Collectors.toList()),
                 change);
-        History.writeAll(s, History.CHANGED, reactivated.stream().map(p -> EnrollmentRow.of(p[1]))
-                .collect(Collectors.toList()), change);
+        List<EnrollmentRow> inactive = existing.values().stream().filter(r -> !r.active())
+                .collect(Collectors.toList());
+        List<Enrollment[]> reactivated = EnrollmentChanges.activateAll(s, course, mode, byId,
+                inactive.stream().map(EnrollmentRow::id).collect(Collectors.toList()),
+                inactive.stream().map(EnrollmentRow::userId).collect(Collectors.toList()), change);
         created.forEach(e -> s.emit(EnrollmentEvent.Type.CREATED, null, e));
         reactivated.forEach(p -> s.emit(EnrollmentEvent.Type.ACTIVATED, p[0], p[1]));
         long handled = created.size() + reactivated.size();

@@ -8,12 +8,19 @@ import dev.enrollment.Enrollment;
 import dev.enrollment.EnrollmentEvent;
 import dev.enrollment.User;
 
+import org.jooq.impl.DSL;
+
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
+
+import static dev.enrollment.schema.Tables.STUDENT_COURSEENROLLMENT;
 
 /**
  * The writes of one enrollment, in the session's transaction: create it, activate it (in a capped course, taking a
@@ -182,6 +189,42 @@ final class EnrollmentChanges {
         }
         CourseMode keep = before.knownMode() != null ? before.knownMode() : CourseMode.AUDIT;
         return Optional.of(change(s, before, user, course, true, keep, change, EnrollmentEvent.Type.ACTIVATED));
+    }
+
+    /**
+     * Activates, in the mode, those of the rows that are still inactive once locked (bulk work: read before, without
+     * a lock), and writes their history ({@code ~}); the caller records the events.
+     *
+     * @param byId    the batch's users by id
+     * @param ids     the rows' ids
+     * @param userIds their users' ids (every statement names user_id, so it routes to the users' shards)
+     * @return the activated rows' before and after, in pairs
+     */
+    static List<Enrollment[]> activateAll(Session s, CourseKey course, CourseMode mode, Map<Long, User> byId,
+                                          List<Long> ids, List<Long> userIds, Change change) {
+        List<Enrollment[]> activated = new ArrayList<>();
+        if (ids.isEmpty()) {
+            return activated;
+        }
+        List<EnrollmentRow> locked = EnrollmentTable.select(s, STUDENT_COURSEENROLLMENT.ID.in(ids)
+                .and(STUDENT_COURSEENROLLMENT.USER_ID.in(userIds)).and(STUDENT_COURSEENROLLMENT.IS_ACTIVE.isFalse()),
+                true);
+        if (locked.isEmpty()) {
+            return activated;
+        }
+        EnrollmentTable.updateAll(s, locked, true, mode.slug(), DSL.noCondition());
+        List<EnrollmentRow> history = new ArrayList<>();
+        for (EnrollmentRow r : locked) {
+            User u = byId.get(r.userId());
+            CourseKey stored = r.course(course);
+            CourseMode was = r.knownMode();
+            Enrollment before = VALUES.enrollment(r.id(), u, stored, was == null ? mode : was, false, r.created());
+            Enrollment after = VALUES.enrollment(r.id(), u, stored, mode, true, r.created());
+            activated.add(new Enrollment[] {before, after});
+            history.add(EnrollmentRow.of(after));
+        }
+        History.writeAll(s, History.CHANGED, history, change);
+        return activated;
     }
 
     /**

@@ -18,8 +18,8 @@ import java.util.List;
 import static dev.enrollment.schema.Tables.STUDENT_COURSEENROLLMENT;
 
 /**
- * One {@code student_courseenrollment} row as stored, and the one mapper of that table: every read of enrollment rows
- * selects {@link #FIELDS} and maps them here, by field. Its values may have been written by other software (Open edX):
+ * One {@code student_courseenrollment} row as stored, and the one mapper of that table: every read of whole
+ * enrollment rows selects {@link #FIELDS} and maps them here, by field (bulk work that needs only ids reads those). Its values may have been written by other software (Open edX):
  * a mode the library does not know, or a course key it cannot parse, is kept as stored and left out of typed results.
  *
  * @param id       the row's id

@@ -11,7 +11,7 @@ import static dev.enrollment.schema.Tables.AUTH_USER;
 
 /**
  * The one mapper of {@code auth_user}: every read of users selects {@link #FIELDS} and maps them here, by field, into
- * a saved {@link User} of the database it was read from.
+ * a saved {@link User} of the database it was read from (checks that only ask whether a value is taken read less).
  */
 final class UserRow {
     private static final Values.Factory VALUES = Values.factory();
