@@ -69,6 +69,36 @@ final class BulkStatements {
     }
 
     /**
+     * The id and is_active of the rows of a batch's users in a course: course_id ?, then on MySQL/MariaDB one user_id
+     * ? per user ({@code IN}, {@code rows} of them), on PostgreSQL the user ids as one bigint[] ({@code = ANY}). Run
+     * only when some users of the batch were enrolled already.
+     */
+    static String batchRowsSql(Dialect dialect, int rows, int batchSize) {
+        boolean perRow = dialect.isMySqlFamily();
+        String key = dialect + ":batchRows:" + (perRow ? rows : 0);
+        String cached = RENDERED.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        DSLContext dsl = DSL.using(dialect.sqlDialect(), Database.SETTINGS);
+        var where = E.COURSE_ID.eq(DSL.param("courseId", String.class));
+        if (perRow) {
+            java.util.List<Param<Long>> ids = new java.util.ArrayList<>();
+            for (int i = 0; i < rows; i++) {
+                ids.add(DSL.param("userId" + i, Long.class));
+            }
+            where = where.and(E.USER_ID.in(ids));
+        } else {
+            where = where.and(E.USER_ID.eq(DSL.any(DSL.param("userIds", Long[].class))));
+        }
+        String sql = dsl.render(dsl.select(E.ID, E.IS_ACTIVE).from(E).where(where));
+        if (!perRow || rows == batchSize) {
+            RENDERED.put(key, sql);   // a last, shorter batch is rendered once per call
+        }
+        return sql;
+    }
+
+    /**
      * The creation time as a bind parameter: on MySQL/MariaDB text cast to DATETIME(6) (the driver would otherwise
      * shift a {@code LocalDateTime} through the session time zone), elsewhere a TIMESTAMP(6).
      */
